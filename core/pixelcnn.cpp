@@ -117,9 +117,13 @@ torch::Tensor PixelCNNImpl::forward(const torch::Tensor& levels, const torch::Te
 {
     TORCH_CHECK(levels.dim() == 3 && levels.size(1) == config.height && levels.size(2) == config.width,
                 "expected levels [B, ", config.height, ", ", config.width, "]");
-    TORCH_CHECK(condition.dim() == 2 && condition.size(0) == levels.size(0) && condition.size(1) == config.classes,
+    return forwardInput(scaleInput(levels), condition);
+}
+
+torch::Tensor PixelCNNImpl::forwardInput(const torch::Tensor& x, const torch::Tensor& condition)
+{
+    TORCH_CHECK(condition.dim() == 2 && condition.size(0) == x.size(0) && condition.size(1) == config.classes,
                 "expected condition [B, ", config.classes, "]");
-    const auto x = scaleInput(levels);  // [B, 1, H, W]
     const auto spatial = mixSpatial(condition);
     auto v = x;
     auto h = x;

@@ -41,6 +41,8 @@ struct PixelCNNImpl : torch::nn::Module {
     // levels: [B, H, W] integer levels in [0, K); condition: [B, classes] class weights.
     // Returns logits [B, K, H, W].
     torch::Tensor forward(const torch::Tensor& levels, const torch::Tensor& condition);
+    // The same on the scaled input x: [B, 1, H, W] float (differentiable, for causality tests).
+    torch::Tensor forwardInput(const torch::Tensor& x, const torch::Tensor& condition);
 
     // The network's input: level / (K - 1), as [B, 1, H, W] float.
     torch::Tensor scaleInput(const torch::Tensor& levels) const;

@@ -1,0 +1,121 @@
+#include "sampler.h"
+
+#include "cached_sampler.h"
+#include "error.h"
+
+#include <cmath>
+
+namespace pixelmix {
+
+torch::Tensor sampleUniforms(const SampleRequest& request, int height, int width)
+{
+    const int64_t batch = request.weights.size(0);
+    auto generator = at::detail::createCPUGenerator(request.seed);
+    auto options = torch::TensorOptions().dtype(torch::kFloat64);
+    if (request.sharedNoise)
+        return torch::rand({1, height, width}, generator, options).expand({batch, height, width}).contiguous();
+    return torch::rand({batch, height, width}, generator, options);
+}
+
+int drawLevel(const float* logits, int levels, double temperature, double uniform)
+{
+    int best = 0;
+    for (int k = 1; k < levels; ++k)
+        if (logits[k] > logits[best])
+            best = k;
+    if (temperature <= 1e-6)
+        return best;
+    // Softmax in double, shifted by the maximum, so both samplers round the same way.
+    double weights[256];
+    double total = 0.0;
+    for (int k = 0; k < levels; ++k) {
+        weights[k] = std::exp((double(logits[k]) - double(logits[best])) / temperature);
+        total += weights[k];
+    }
+    const double target = uniform * total;
+    double cumulative = 0.0;
+    for (int k = 0; k < levels; ++k) {
+        cumulative += weights[k];
+        if (target < cumulative)
+            return k;
+    }
+    return levels - 1;
+}
+
+namespace {
+
+// Restores the module's train/eval mode when sampling ends, however it ends.
+struct EvalModeGuard {
+    explicit EvalModeGuard(PixelCNN& m) : model(m), wasTraining(m->is_training()) { model->eval(); }
+    ~EvalModeGuard() { model->train(wasTraining); }
+    PixelCNN& model;
+    bool wasTraining;
+};
+
+torch::Tensor sampleNaive(PixelCNN& model, const SampleRequest& request, const torch::Tensor& uniforms,
+                          const SampleCallback& onPixel)
+{
+    const auto& c = model->config;
+    const int64_t batch = request.weights.size(0);
+    auto levels = torch::zeros({batch, c.height, c.width}, torch::kUInt8);
+    auto condition = request.weights.to(torch::kFloat32);
+    auto levelsAccess = levels.accessor<uint8_t, 3>();
+    auto uniformAccess = uniforms.accessor<double, 3>();
+    for (int row = 0; row < c.height; ++row) {
+        for (int col = 0; col < c.width; ++col) {
+            // Rerun the whole network; only pixel (row, col)'s logits are used.
+            auto logits = model->forward(levels, condition)
+                              .select(3, col).select(2, row).contiguous();  // [B, K]
+            const float* data = logits.data_ptr<float>();
+            for (int64_t b = 0; b < batch; ++b)
+                levelsAccess[b][row][col] = uint8_t(
+                    drawLevel(data + b * c.levels, c.levels, request.temperature, uniformAccess[b][row][col]));
+            if (onPixel && !onPixel(row, col, levels))
+                return levels;
+        }
+    }
+    return levels;
+}
+
+}  // namespace
+
+torch::Tensor sample(PixelCNN& model, const SampleRequest& request, SamplerKind kind, const SampleCallback& onPixel)
+{
+    const auto& c = model->config;
+    if (!request.weights.defined() || request.weights.dim() != 2 || request.weights.size(1) != c.classes ||
+        request.weights.size(0) < 1)
+        throw Error(QStringLiteral("sampling needs class weights of shape [images, %1]").arg(c.classes));
+    torch::NoGradGuard noGrad;
+    EvalModeGuard evalMode(model);
+    const auto uniforms = sampleUniforms(request, c.height, c.width);
+    if (kind == SamplerKind::Naive)
+        return sampleNaive(model, request, uniforms, onPixel);
+    return CachedSampler(*model).run(request, uniforms, onPixel);
+}
+
+torch::Tensor parseWeights(const QString& text, int classes)
+{
+    auto weights = torch::zeros({classes}, torch::kFloat32);
+    const auto parts = text.split(QLatin1Char(','), Qt::SkipEmptyParts);
+    if (parts.isEmpty())
+        throw Error(QStringLiteral("weights \"%1\": expected CLASS:WEIGHT pairs such as 4:0.7,9:0.3").arg(text));
+    for (const auto& part : parts) {
+        const auto fields = part.split(QLatin1Char(':'));
+        bool classOk = false, weightOk = false;
+        const int cls = fields.value(0).trimmed().toInt(&classOk);
+        const double weight = fields.size() == 2 ? fields[1].trimmed().toDouble(&weightOk) : 0.0;
+        if (fields.size() != 2 || !classOk || !weightOk)
+            throw Error(QStringLiteral("weights \"%1\": \"%2\" is not CLASS:WEIGHT").arg(text, part));
+        if (cls < 0 || cls >= classes)
+            throw Error(QStringLiteral("weights \"%1\": class %2 is outside 0..%3").arg(text).arg(cls).arg(classes - 1));
+        if (weight < 0.0 || !std::isfinite(weight))
+            throw Error(QStringLiteral("weights \"%1\": weight %2 must be finite and >= 0").arg(text).arg(weight));
+        weights[cls] += weight;
+    }
+    const double total = weights.sum().item<double>();
+    if (total <= 0.0)
+        throw Error(QStringLiteral("weights \"%1\": the weights sum to zero").arg(text));
+    return (weights / total).unsqueeze(0);  // [1, classes]
+}
+
+}  // namespace pixelmix

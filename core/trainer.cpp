@@ -1,0 +1,235 @@
+#include "trainer.h"
+
+#include "error.h"
+#include "likelihood.h"
+
+#include <QDir>
+#include <thread>
+
+namespace pixelmix {
+
+namespace {
+constexpr std::uint64_t kEpochSeedStride = 1000003;  // keeps (seed, epoch) and (seed, step) streams apart
+
+void setThreads(int threads)
+{
+    const int count = threads > 0 ? threads : int(std::max(1u, std::thread::hardware_concurrency()));
+    torch::set_num_threads(count);
+}
+}  // namespace
+
+std::unique_ptr<torch::optim::Optimizer> makeAdam(PixelCNN& model, double learningRate)
+{
+    return std::make_unique<torch::optim::Adam>(model->parameters(), torch::optim::AdamOptions(learningRate));
+}
+
+Trainer::Trainer(const ModelConfig& modelConfig, const TrainConfig& trainConfig, Dataset trainSet, Dataset testSet,
+                 const QString& outDir)
+    : Trainer(
+          [&] {
+              TrainingState s;
+              s.model = modelConfig;
+              s.train = trainConfig;
+              s.dataset = trainSet.name;
+              return s;
+          }(),
+          [&] {
+              modelConfig.validate();
+              trainConfig.validate();
+              torch::manual_seed(trainConfig.seed);  // weights, then dropout, from the seed
+              return PixelCNN(modelConfig);
+          }(),
+          nullptr, std::move(trainSet), std::move(testSet), outDir)
+{
+}
+
+Trainer::Trainer(TrainingState state, PixelCNN model, std::unique_ptr<torch::optim::Optimizer> optimizer,
+                 Dataset trainSet, Dataset testSet, const QString& outDir)
+    : state_(std::move(state)), model_(std::move(model)), optimizer_(std::move(optimizer)), outDir_(outDir)
+{
+    if (!optimizer_)
+        optimizer_ = makeAdam(model_, state_.train.learningRate);
+    const auto& c = state_.model;
+    for (const Dataset* set : {&trainSet, &testSet}) {
+        if (set->size() == 0)
+            throw Error(QStringLiteral("dataset %1 is empty").arg(set->name));
+        if (set->images.size(1) != c.height || set->images.size(2) != c.width)
+            throw Error(QStringLiteral("dataset %1 has %2x%3 images but the model expects %4x%5")
+                            .arg(set->name)
+                            .arg(set->images.size(1))
+                            .arg(set->images.size(2))
+                            .arg(c.height)
+                            .arg(c.width));
+        if (set->labels.max().item<int64_t>() >= c.classes)
+            throw Error(QStringLiteral("dataset %1 has labels beyond the model's %2 classes").arg(set->name).arg(c.classes));
+    }
+    trainLevels_ = quantise(trainSet.images, c.levels);
+    trainLabels_ = trainSet.labels;
+    testLevels_ = quantise(testSet.images, c.levels);
+    testLabels_ = testSet.labels;
+    if (state_.train.validationImages > 0 && state_.train.validationImages < testLevels_.size(0)) {
+        testLevels_ = testLevels_.narrow(0, 0, state_.train.validationImages);
+        testLabels_ = testLabels_.narrow(0, 0, state_.train.validationImages);
+    }
+    if (!QDir().mkpath(outDir_))
+        throw Error(QStringLiteral("%1: cannot create the output folder").arg(outDir_));
+    startEpoch_ = state_.epoch;
+    // Resuming mid-epoch: the running epoch loss is the tail of the step history.
+    const auto& steps = state_.stepBitsPerDim;
+    for (std::int64_t i = 0; i < state_.batchInEpoch && i < std::int64_t(steps.size()); ++i) {
+        epochLossSum_ += steps[steps.size() - 1 - size_t(i)];
+        ++epochLossCount_;
+    }
+}
+
+std::unique_ptr<Trainer> Trainer::resume(const QString& checkpointPath, const TrainConfig& limits, Dataset trainSet,
+                                         Dataset testSet, const QString& outDir)
+{
+    std::unique_ptr<torch::optim::Optimizer> optimizer;
+    auto checkpoint = loadCheckpointForResume(
+        checkpointPath, [](PixelCNN& m) { return makeAdam(m, 1.0); }, optimizer);  // lr comes from the saved state
+    auto state = checkpoint.state;
+    state.train.epochs = limits.epochs;
+    state.train.minutes = limits.minutes;
+    state.train.threads = limits.threads;
+    checkpoint.model->train();
+    return std::unique_ptr<Trainer>(new Trainer(std::move(state), checkpoint.model, std::move(optimizer),
+                                                std::move(trainSet), std::move(testSet), outDir));
+}
+
+QString Trainer::lastPath() const { return QDir(outDir_).filePath(QStringLiteral("last.pt")); }
+QString Trainer::bestPath() const { return QDir(outDir_).filePath(QStringLiteral("best.pt")); }
+
+void Trainer::saveLast() { saveCheckpoint(lastPath(), state_, model_, optimizer_.get()); }
+
+torch::Tensor Trainer::epochOrder() const
+{
+    auto generator = at::detail::createCPUGenerator(state_.train.seed * kEpochSeedStride + std::uint64_t(state_.epoch));
+    return torch::randperm(trainLevels_.size(0), generator, torch::kLong);
+}
+
+torch::Tensor Trainer::augment(const torch::Tensor& levels) const  // [B, H, W]
+{
+    auto generator = at::detail::createCPUGenerator(state_.train.seed * kEpochSeedStride + 7919 +
+                                                    std::uint64_t(state_.step) * 2654435761ULL);
+    const int64_t batch = levels.size(0), height = levels.size(1), width = levels.size(2);
+    auto shifts = torch::randint(0, 3, {batch, 2}, generator, torch::kLong);  // 0,1,2 -> shift -1,0,+1
+    auto padded = torch::constant_pad_nd(levels, {1, 1, 1, 1}, 0);           // [B, H+2, W+2]
+    auto shifted = torch::empty_like(levels);
+    auto s = shifts.accessor<int64_t, 2>();
+    for (int64_t b = 0; b < batch; ++b)
+        shifted[b].copy_(padded[b].narrow(0, s[b][0], height).narrow(1, s[b][1], width));
+    return shifted;
+}
+
+bool Trainer::limitReached(double runSeconds) const
+{
+    const auto& t = state_.train;
+    return (t.epochs > 0 && state_.epoch >= t.epochs) || (t.minutes > 0 && runSeconds >= t.minutes * 60.0);
+}
+
+void Trainer::finishEpoch(const TrainerCallbacks& callbacks)
+{
+    const auto validation = evaluate(model_, testLevels_, testLabels_, 256);
+    state_.epoch += 1;
+    state_.batchInEpoch = 0;
+    EpochReport report;
+    report.record.epoch = state_.epoch;
+    report.record.step = state_.step;
+    report.record.trainBitsPerDim = epochLossCount_ > 0 ? epochLossSum_ / double(epochLossCount_) : 0.0;
+    report.record.validBitsPerDim = validation.bitsPerDim;
+    report.record.validNatsPerImage = validation.natsPerImage;
+    report.record.seconds = state_.trainedSeconds;
+    epochLossSum_ = 0.0;
+    epochLossCount_ = 0;
+    state_.epochs.push_back(report.record);
+    report.improved = state_.bestValidBitsPerDim == 0.0 || validation.bitsPerDim < state_.bestValidBitsPerDim;
+    if (report.improved) {
+        state_.bestValidBitsPerDim = validation.bitsPerDim;
+        saveCheckpoint(bestPath(), state_, model_, optimizer_.get());
+    }
+    saveLast();
+    if (callbacks.onEpoch)
+        callbacks.onEpoch(report);
+}
+
+Trainer::Stop Trainer::run(const TrainerCallbacks& callbacks)
+{
+    setThreads(state_.train.threads);
+    torch::AutoGradMode gradients(true);
+    model_->train();
+    const auto& t = state_.train;
+    const int64_t count = trainLevels_.size(0);
+    const int64_t batchesPerEpoch = (count + t.batchSize - 1) / t.batchSize;
+    const auto runStart = std::chrono::steady_clock::now();
+    auto lastTick = runStart;
+    int64_t imagesThisRun = 0;
+    auto runSeconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - runStart).count(); };
+
+    while (!limitReached(runSeconds())) {
+        const auto order = epochOrder();
+        while (state_.batchInEpoch < batchesPerEpoch) {
+            if (callbacks.cancelled && callbacks.cancelled()) {
+                model_->eval();
+                return Stop::Cancelled;
+            }
+            if (t.minutes > 0 && runSeconds() >= t.minutes * 60.0)
+                break;
+            const int64_t start = state_.batchInEpoch * t.batchSize;
+            const auto indices = order.narrow(0, start, std::min<int64_t>(t.batchSize, count - start));
+            auto levels = trainLevels_.index_select(0, indices);  // [B, H, W] uint8
+            if (t.augment)
+                levels = augment(levels);
+            const auto condition = oneHot(trainLabels_.index_select(0, indices), state_.model.classes);
+
+            optimizer_->zero_grad();
+            auto loss = natsPerPixel(model_->forward(levels, condition), levels);
+            loss.backward();
+            optimizer_->step();
+
+            const double bits = natsToBitsPerDim(loss.item<double>());
+            state_.stepBitsPerDim.push_back(bits);
+            state_.step += 1;
+            state_.batchInEpoch += 1;
+            epochLossSum_ += bits;
+            epochLossCount_ += 1;
+            imagesThisRun += indices.size(0);
+            const auto now = std::chrono::steady_clock::now();
+            state_.trainedSeconds += std::chrono::duration<double>(now - lastTick).count();
+            lastTick = now;
+
+            if (callbacks.onStep) {
+                StepReport r;
+                r.step = state_.step;
+                r.epoch = state_.epoch + 1;
+                r.batchInEpoch = state_.batchInEpoch;
+                r.batchesPerEpoch = batchesPerEpoch;
+                r.bitsPerDim = bits;
+                const double seconds = runSeconds();
+                r.imagesPerSecond = seconds > 0 ? double(imagesThisRun) / seconds : 0.0;
+                if (t.epochs > 0) {
+                    const double total = double(t.epochs - startEpoch_) * double(batchesPerEpoch);
+                    const double done = double(state_.epoch - startEpoch_) * double(batchesPerEpoch) + double(state_.batchInEpoch);
+                    r.fractionDone = total > 0 ? std::min(1.0, done / total) : 1.0;
+                }
+                if (t.minutes > 0)
+                    r.fractionDone = std::max(r.fractionDone, std::min(1.0, seconds / (t.minutes * 60.0)));
+                if (r.fractionDone > 0)
+                    r.etaSeconds = seconds * (1.0 - r.fractionDone) / r.fractionDone;
+                callbacks.onStep(r);
+            }
+        }
+        if (state_.batchInEpoch >= batchesPerEpoch) {
+            finishEpoch(callbacks);
+            model_->train();
+            lastTick = std::chrono::steady_clock::now();  // validation time is not training time
+        } else {
+            break;  // the minute limit fell mid-epoch
+        }
+    }
+    saveLast();
+    model_->eval();
+    return Stop::LimitReached;
+}
+
+}  // namespace pixelmix

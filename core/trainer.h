@@ -1,0 +1,75 @@
+#pragma once
+// Training: Adam on the per-pixel cross-entropy, validation on the test split every epoch, the
+// `last` and `best` checkpoints, progress callbacks and cancellation. run() returns when a limit
+// is reached or when cancelled; calling it again continues exactly where it stopped (pause).
+#include "checkpoint.h"
+#include "dataset.h"
+
+#include <chrono>
+#include <functional>
+#include <memory>
+
+namespace pixelmix {
+
+struct StepReport {
+    std::int64_t step = 0;             // optimizer steps so far
+    int epoch = 0;                     // 1-based epoch in progress
+    std::int64_t batchInEpoch = 0;     // batches done in this epoch
+    std::int64_t batchesPerEpoch = 0;
+    double bitsPerDim = 0.0;           // this batch's training loss
+    double imagesPerSecond = 0.0;      // over this run() call
+    double fractionDone = -1.0;        // of the epoch/minute limit, in [0, 1]; -1 without a limit
+    double etaSeconds = -1.0;          // until the limit; -1 when unknown
+};
+
+struct EpochReport {
+    EpochRecord record;
+    bool improved = false;  // a new best validation bits/dim (best checkpoint written)
+};
+
+struct TrainerCallbacks {
+    std::function<void(const StepReport&)> onStep;
+    std::function<void(const EpochReport&)> onEpoch;
+    std::function<bool()> cancelled;  // polled before every batch
+};
+
+class Trainer {
+public:
+    // A fresh run: weights initialised from trainConfig.seed. Checkpoints go to outDir (created).
+    Trainer(const ModelConfig& model, const TrainConfig& train, Dataset trainSet, Dataset testSet, const QString& outDir);
+    // Resumes from a checkpoint written by a Trainer; its configs replace the given ones, except the
+    // limits (epochs, minutes) and threads of `limits`, which apply to the new run.
+    static std::unique_ptr<Trainer> resume(const QString& checkpointPath, const TrainConfig& limits, Dataset trainSet,
+                                           Dataset testSet, const QString& outDir);
+
+    enum class Stop { LimitReached, Cancelled };
+    Stop run(const TrainerCallbacks& callbacks);
+
+    // Writes `last` now (e.g. on Stop, or when the window closes mid-training).
+    void saveLast();
+    PixelCNN& model() { return model_; }
+    const TrainingState& state() const { return state_; }
+    QString lastPath() const;
+    QString bestPath() const;
+
+private:
+    Trainer(TrainingState state, PixelCNN model, std::unique_ptr<torch::optim::Optimizer> optimizer, Dataset trainSet,
+            Dataset testSet, const QString& outDir);
+    torch::Tensor epochOrder() const;              // the shuffle of the current epoch, from (seed, epoch)
+    torch::Tensor augment(const torch::Tensor& levels) const;  // random shifts, from (seed, step)
+    void finishEpoch(const TrainerCallbacks& callbacks);
+    bool limitReached(double runSeconds) const;
+
+    TrainingState state_;
+    PixelCNN model_;
+    std::unique_ptr<torch::optim::Optimizer> optimizer_;
+    torch::Tensor trainLevels_, trainLabels_, testLevels_, testLabels_;
+    QString outDir_;
+    int startEpoch_ = 0;  // epoch count when this Trainer was created, for the epoch limit
+    double epochLossSum_ = 0.0;
+    std::int64_t epochLossCount_ = 0;
+};
+
+std::unique_ptr<torch::optim::Optimizer> makeAdam(PixelCNN& model, double learningRate);
+
+}  // namespace pixelmix
