@@ -1,6 +1,9 @@
 #include "cached_sampler.h"
 
+#include <ATen/Parallel.h>
+
 #include <cmath>
+#include <cstring>
 
 namespace pixelmix {
 
@@ -19,21 +22,71 @@ std::vector<float> copied(const torch::Tensor& tensor)
     return std::vector<float>(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
 }
 
-// out[n] += sum_m in[m] * weight[m][n] for one image. The hot loop of the sampler: compiled for
-// AVX2+FMA where the processor has it, plain SSE2 otherwise.
-__attribute__((target_clones("avx2", "default"))) void matVecAccumulate(const float* in, int inputs,
-                                                                         const float* weight, int outputs,
-                                                                         float* out)
+// The hot loops of the sampler are compiled twice, for AVX2+FMA and for plain x86-64, and the
+// processor picks at load time.
+#define PIXELMIX_HOT __attribute__((target_clones("avx2", "default")))
+
+// out[n] += sum_m in[m] * weight[m][n] for one image. Outputs are taken 16 at a time so their
+// running sums stay in registers across the whole input.
+PIXELMIX_HOT void matVecAccumulate(const float* __restrict in, int inputs, const float* __restrict weight,
+                                   int outputs, float* __restrict out)
 {
-    for (int m = 0; m < inputs; ++m) {
+    constexpr int kBlock = 16;
+    int n0 = 0;
+    for (; n0 + kBlock <= outputs; n0 += kBlock) {
+        float sum[kBlock];
+        for (int t = 0; t < kBlock; ++t)
+            sum[t] = out[n0 + t];
+        for (int m = 0; m < inputs; ++m) {
+            const float a = in[m];
+            const float* row = weight + size_t(m) * outputs + n0;
+            for (int t = 0; t < kBlock; ++t)
+                sum[t] += a * row[t];
+        }
+        for (int t = 0; t < kBlock; ++t)
+            out[n0 + t] = sum[t];
+    }
+    for (int m = 0; m < inputs; ++m) {  // the remaining outputs (e.g. K logits)
         const float a = in[m];
         const float* row = weight + size_t(m) * outputs;
-        for (int n = 0; n < outputs; ++n)
+        for (int n = n0; n < outputs; ++n)
             out[n] += a * row[n];
     }
 }
 
-float sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
+// exp(x) for x <= 0 to about 2 ulp, branch-free so the gate loop vectorises (Cephes' expf:
+// x = n ln2 + r, |r| <= ln2/2, a degree-6 polynomial for e^r, then scale by 2^n).
+inline float expNonPositive(float x)
+{
+    x = std::max(x, -87.0f);
+    const float n = std::floor(x * 1.44269504088896341f + 0.5f);
+    float r = x - n * 0.693359375f;
+    r = r - n * -2.12194440e-4f;
+    float p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    p = p * r * r + r + 1.0f;
+    const std::int32_t bits = (std::int32_t(n) + 127) << 23;
+    float scale;
+    std::memcpy(&scale, &bits, sizeof scale);
+    return p * scale;
+}
+
+// gated[c] = tanh(pre[c]) * sigmoid(pre[C + c]), the gate of every layer.
+PIXELMIX_HOT void gateInto(const float* __restrict pre, int channels, float* __restrict gated)
+{
+    for (int c = 0; c < channels; ++c) {
+        const float a = pre[c], b = pre[channels + c];
+        const float ea = expNonPositive(-2.0f * std::abs(a));  // tanh|a| = (1 - e^-2|a|) / (1 + e^-2|a|)
+        const float tanhA = std::copysign((1.0f - ea) / (1.0f + ea), a);
+        const float eb = expNonPositive(-std::abs(b));          // sigmoid via e^-|b|, never overflowing
+        const float sigmoidB = b >= 0.0f ? 1.0f / (1.0f + eb) : eb / (1.0f + eb);
+        gated[c] = tanhA * sigmoidB;
+    }
+}
 
 }  // namespace
 
@@ -106,8 +159,9 @@ torch::Tensor CachedSampler::run(const SampleRequest& request, const torch::Tens
     // Horizontal stack state for the current row, [B][padded column][channels], left zero padding.
     std::vector<float> imageRow(size_t(B) * (W + taps));                 // x at padded column j+taps
     std::vector<std::vector<float>> hiddenRows(L, std::vector<float>(size_t(B) * (W + pad) * C));
-    std::vector<float> rowLink;  // [W][B][2C]: everything the horizontal pre-activation gets from v and h
-    std::vector<float> pre(twoC), gated(C), hidden(C), logits(K);
+    // Per-image scratch: pre-activation [2C], gated [C], hidden [C], logits [K].
+    const size_t scratchPerImage = size_t(twoC + C + C + K);
+    std::vector<float> scratch(size_t(B) * scratchPerImage);
 
     for (int i = 0; i < H; ++i) {
         // --- Row step: advance the vertical stack of every layer by one row. ---
@@ -125,50 +179,56 @@ torch::Tensor CachedSampler::run(const SampleRequest& request, const torch::Tens
         for (auto& row : hiddenRows)
             std::fill(row.begin(), row.end(), 0.0f);
 
-        // --- Pixel steps: the horizontal stack and the head, for pixel (i, j) alone. ---
+        // --- Pixel steps: the horizontal stack and the head, for pixel (i, j) alone. Images are
+        // independent, so they are spread over LibTorch's threads; each has its own scratch space.
         for (int j = 0; j < W; ++j) {
-            for (int b = 0; b < B; ++b) {
-                for (int l = 0; l < L; ++l) {
-                    const Layer& layer = layers_[l];
-                    const float* link = links[l].data_ptr<float>() + (size_t(j) * B + b) * twoC;
-                    std::copy(link, link + twoC, pre.begin());
-                    if (l == 0)  // image columns j-taps .. j-1 sit at padded columns j .. j+pad
-                        matVecAccumulate(imageRow.data() + size_t(b) * (W + taps) + j, taps,
-                                         layer.horizontalWeight.data(), twoC, pre.data());
-                    else  // previous layer's columns j-pad .. j sit at padded columns j .. j+pad
-                        matVecAccumulate(hiddenRows[l - 1].data() + (size_t(b) * (W + pad) + j) * C, taps * C,
-                                         layer.horizontalWeight.data(), twoC, pre.data());
-                    for (int c = 0; c < C; ++c)
-                        gated[c] = std::tanh(pre[c]) * sigmoid(pre[C + c]);
-                    float* out = hiddenRows[l].data() + (size_t(b) * (W + pad) + j + pad) * C;
-                    std::copy(layer.outBias.begin(), layer.outBias.end(), out);
-                    matVecAccumulate(gated.data(), C, layer.outWeight.data(), C, out);
-                    if (l > 0) {  // residual
-                        const float* previous = hiddenRows[l - 1].data() + (size_t(b) * (W + pad) + j + pad) * C;
-                        for (int c = 0; c < C; ++c)
-                            out[c] += previous[c];
+            at::parallel_for(0, B, 1, [&](int64_t first, int64_t last) {
+                for (int64_t b = first; b < last; ++b) {
+                    float* pre = scratch.data() + size_t(b) * scratchPerImage;
+                    float* gated = pre + twoC;
+                    float* hidden = gated + C;
+                    float* logits = hidden + C;
+                    for (int l = 0; l < L; ++l) {
+                        const Layer& layer = layers_[l];
+                        const float* link = links[l].data_ptr<float>() + (size_t(j) * B + b) * twoC;
+                        std::copy(link, link + twoC, pre);
+                        if (l == 0)  // image columns j-taps .. j-1 sit at padded columns j .. j+pad
+                            matVecAccumulate(imageRow.data() + size_t(b) * (W + taps) + j, taps,
+                                             layer.horizontalWeight.data(), twoC, pre);
+                        else  // previous layer's columns j-pad .. j sit at padded columns j .. j+pad
+                            matVecAccumulate(hiddenRows[l - 1].data() + (size_t(b) * (W + pad) + j) * C, taps * C,
+                                             layer.horizontalWeight.data(), twoC, pre);
+                        gateInto(pre, C, gated);
+                        float* out = hiddenRows[l].data() + (size_t(b) * (W + pad) + j + pad) * C;
+                        std::copy(layer.outBias.begin(), layer.outBias.end(), out);
+                        matVecAccumulate(gated, C, layer.outWeight.data(), C, out);
+                        if (l > 0) {  // residual
+                            const float* previous = hiddenRows[l - 1].data() + (size_t(b) * (W + pad) + j + pad) * C;
+                            for (int c = 0; c < C; ++c)
+                                out[c] += previous[c];
+                        }
                     }
-                }
-                // Output head: relu -> 1x1 -> relu -> 1x1 to K logits.
-                const float* top = hiddenRows[L - 1].data() + (size_t(b) * (W + pad) + j + pad) * C;
-                for (int c = 0; c < C; ++c)
-                    gated[c] = std::max(top[c], 0.0f);
-                std::copy(hiddenBias_.begin(), hiddenBias_.end(), hidden.begin());
-                matVecAccumulate(gated.data(), C, hiddenWeight_.data(), C, hidden.data());
-                for (int c = 0; c < C; ++c)
-                    hidden[c] = std::max(hidden[c], 0.0f);
-                std::copy(logitBias_.begin(), logitBias_.end(), logits.begin());
-                matVecAccumulate(hidden.data(), C, logitWeight_.data(), K, logits.data());
-                if (logitData)
-                    for (int k = 0; k < K; ++k)
-                        logitData[((size_t(b) * K + k) * H + i) * W + j] = logits[k];
+                    // Output head: relu -> 1x1 -> relu -> 1x1 to K logits.
+                    const float* top = hiddenRows[L - 1].data() + (size_t(b) * (W + pad) + j + pad) * C;
+                    for (int c = 0; c < C; ++c)
+                        gated[c] = std::max(top[c], 0.0f);
+                    std::copy(hiddenBias_.begin(), hiddenBias_.end(), hidden);
+                    matVecAccumulate(gated, C, hiddenWeight_.data(), C, hidden);
+                    for (int c = 0; c < C; ++c)
+                        hidden[c] = std::max(hidden[c], 0.0f);
+                    std::copy(logitBias_.begin(), logitBias_.end(), logits);
+                    matVecAccumulate(hidden, C, logitWeight_.data(), K, logits);
+                    if (logitData)
+                        for (int k = 0; k < K; ++k)
+                            logitData[((size_t(b) * K + k) * H + i) * W + j] = logits[k];
 
-                const int level = drawLevel(logits.data(), K, request.temperature, uniformAccess[b][i][j]);
-                levelAccess[b][i][j] = uint8_t(level);
-                const float value = float(level) / levelDivisor;
-                imageRow[size_t(b) * (W + taps) + j + taps] = value;
-                imageRowsData[(size_t(b) * (H + pad + 1) + i + pad + 1) * (W + 2 * pad) + j + pad] = value;
-            }
+                    const int level = drawLevel(logits, K, request.temperature, uniformAccess[b][i][j]);
+                    levelAccess[b][i][j] = uint8_t(level);
+                    const float value = float(level) / levelDivisor;
+                    imageRow[size_t(b) * (W + taps) + j + taps] = value;
+                    imageRowsData[(size_t(b) * (H + pad + 1) + i + pad + 1) * (W + 2 * pad) + j + pad] = value;
+                }
+            });
             if (onPixel && !onPixel(i, j, levels))
                 return levels;
         }
