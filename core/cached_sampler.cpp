@@ -26,32 +26,52 @@ std::vector<float> copied(const torch::Tensor& tensor)
 // processor picks at load time.
 #define PIXELMIX_HOT __attribute__((target_clones("avx2", "default")))
 
-// out[n] += sum_m in[m] * weight[m][n] for one image. Outputs are taken 16 at a time so their
-// running sums stay in registers across the whole input.
-PIXELMIX_HOT void matVecAccumulate(const float* __restrict in, int inputs, const float* __restrict weight,
-                                   int outputs, float* __restrict out)
+constexpr int kOutputBlock = 16;  // outputs whose running sums stay in registers
+constexpr int kImageBlock = 4;    // images that share each weight load
+
+// out[i][n0 .. n0+16) += sum_m in[i][m] * weight[m][n] for Images images at once.
+template <int Images>
+__attribute__((always_inline)) inline void productBlock(const float* const* in, int inputs, const float* weight,
+                                                        int outputs, int n0, float* const* out)
 {
-    constexpr int kBlock = 16;
-    int n0 = 0;
-    for (; n0 + kBlock <= outputs; n0 += kBlock) {
-        float sum[kBlock];
-        for (int t = 0; t < kBlock; ++t)
-            sum[t] = out[n0 + t];
-        for (int m = 0; m < inputs; ++m) {
-            const float a = in[m];
-            const float* row = weight + size_t(m) * outputs + n0;
-            for (int t = 0; t < kBlock; ++t)
-                sum[t] += a * row[t];
+    float sum[Images][kOutputBlock];
+    for (int i = 0; i < Images; ++i)
+        for (int t = 0; t < kOutputBlock; ++t)
+            sum[i][t] = out[i][n0 + t];
+    for (int m = 0; m < inputs; ++m) {
+        const float* row = weight + size_t(m) * outputs + n0;
+        for (int i = 0; i < Images; ++i) {
+            const float a = in[i][m];
+            for (int t = 0; t < kOutputBlock; ++t)
+                sum[i][t] += a * row[t];
         }
-        for (int t = 0; t < kBlock; ++t)
-            out[n0 + t] = sum[t];
     }
-    for (int m = 0; m < inputs; ++m) {  // the remaining outputs (e.g. K logits)
-        const float a = in[m];
-        const float* row = weight + size_t(m) * outputs;
-        for (int n = n0; n < outputs; ++n)
-            out[n] += a * row[n];
+    for (int i = 0; i < Images; ++i)
+        for (int t = 0; t < kOutputBlock; ++t)
+            out[i][n0 + t] = sum[i][t];
+}
+
+// out[i][n] += sum_m in[i][m] * weight[m][n] for `images` images (at most kImageBlock): a small
+// matrix product whose weights are loaded once for all the images.
+PIXELMIX_HOT void productAccumulate(const float* const* in, int images, int inputs, const float* weight,
+                                    int outputs, float* const* out)
+{
+    int n0 = 0;
+    for (; n0 + kOutputBlock <= outputs; n0 += kOutputBlock) {
+        switch (images) {
+        case 4: productBlock<4>(in, inputs, weight, outputs, n0, out); break;
+        case 3: productBlock<3>(in, inputs, weight, outputs, n0, out); break;
+        case 2: productBlock<2>(in, inputs, weight, outputs, n0, out); break;
+        default: productBlock<1>(in, inputs, weight, outputs, n0, out); break;
+        }
     }
+    for (int i = 0; i < images; ++i)  // the remaining outputs (e.g. K logits)
+        for (int m = 0; m < inputs; ++m) {
+            const float a = in[i][m];
+            const float* row = weight + size_t(m) * outputs;
+            for (int n = n0; n < outputs; ++n)
+                out[i][n] += a * row[n];
+        }
 }
 
 // exp(x) for x <= 0 to about 2 ulp, branch-free so the gate loop vectorises (Cephes' expf:
@@ -180,58 +200,81 @@ torch::Tensor CachedSampler::run(const SampleRequest& request, const torch::Tens
             std::fill(row.begin(), row.end(), 0.0f);
 
         // --- Pixel steps: the horizontal stack and the head, for pixel (i, j) alone. Images are
-        // independent, so they are spread over LibTorch's threads; each has its own scratch space.
-        for (int j = 0; j < W; ++j) {
-            at::parallel_for(0, B, 1, [&](int64_t first, int64_t last) {
-                for (int64_t b = first; b < last; ++b) {
-                    float* pre = scratch.data() + size_t(b) * scratchPerImage;
-                    float* gated = pre + twoC;
-                    float* hidden = gated + C;
-                    float* logits = hidden + C;
+        // independent, so each thread takes some of them through the whole row: one hand-over per
+        // row, not per pixel, which keeps threads from waiting on each other on a busy machine.
+        at::parallel_for(0, B, 1, [&](int64_t first, int64_t last) {
+            for (int j = 0; j < W; ++j) {
+                for (int64_t group = first; group < last; group += kImageBlock) {
+                    const int n = int(std::min<int64_t>(kImageBlock, last - group));
+                    // Per image of the group: its scratch and where its stacks live at (i, j).
+                    const float* input[kImageBlock];
+                    float *pre[kImageBlock], *gated[kImageBlock], *hidden[kImageBlock], *logits[kImageBlock];
+                    float* out[kImageBlock];
+                    for (int g = 0; g < n; ++g) {
+                        pre[g] = scratch.data() + size_t(group + g) * scratchPerImage;
+                        gated[g] = pre[g] + twoC;
+                        hidden[g] = gated[g] + C;
+                        logits[g] = hidden[g] + C;
+                    }
+                    auto hiddenAt = [&](int layer, int64_t b, int column) {  // h of a layer at (i, padded column)
+                        return hiddenRows[layer].data() + (size_t(b) * (W + pad) + column) * C;
+                    };
                     for (int l = 0; l < L; ++l) {
                         const Layer& layer = layers_[l];
-                        const float* link = links[l].data_ptr<float>() + (size_t(j) * B + b) * twoC;
-                        std::copy(link, link + twoC, pre);
-                        if (l == 0)  // image columns j-taps .. j-1 sit at padded columns j .. j+pad
-                            matVecAccumulate(imageRow.data() + size_t(b) * (W + taps) + j, taps,
-                                             layer.horizontalWeight.data(), twoC, pre);
-                        else  // previous layer's columns j-pad .. j sit at padded columns j .. j+pad
-                            matVecAccumulate(hiddenRows[l - 1].data() + (size_t(b) * (W + pad) + j) * C, taps * C,
-                                             layer.horizontalWeight.data(), twoC, pre);
-                        gateInto(pre, C, gated);
-                        float* out = hiddenRows[l].data() + (size_t(b) * (W + pad) + j + pad) * C;
-                        std::copy(layer.outBias.begin(), layer.outBias.end(), out);
-                        matVecAccumulate(gated, C, layer.outWeight.data(), C, out);
-                        if (l > 0) {  // residual
-                            const float* previous = hiddenRows[l - 1].data() + (size_t(b) * (W + pad) + j + pad) * C;
-                            for (int c = 0; c < C; ++c)
-                                out[c] += previous[c];
+                        for (int g = 0; g < n; ++g) {
+                            const int64_t b = group + g;
+                            const float* link = links[l].data_ptr<float>() + (size_t(j) * B + b) * twoC;
+                            std::copy(link, link + twoC, pre[g]);
+                            // The window: image columns j-taps .. j-1 on the first layer, the previous
+                            // layer's columns j-pad .. j afterwards; both start at padded column j.
+                            input[g] = l == 0 ? imageRow.data() + size_t(b) * (W + taps) + j : hiddenAt(l - 1, b, j);
                         }
+                        productAccumulate(input, n, l == 0 ? taps : taps * C, layer.horizontalWeight.data(), twoC, pre);
+                        for (int g = 0; g < n; ++g) {
+                            gateInto(pre[g], C, gated[g]);
+                            out[g] = hiddenAt(l, group + g, j + pad);
+                            std::copy(layer.outBias.begin(), layer.outBias.end(), out[g]);
+                        }
+                        productAccumulate(gated, n, C, layer.outWeight.data(), C, out);
+                        if (l > 0)  // residual
+                            for (int g = 0; g < n; ++g) {
+                                const float* previous = hiddenAt(l - 1, group + g, j + pad);
+                                for (int c = 0; c < C; ++c)
+                                    out[g][c] += previous[c];
+                            }
                     }
                     // Output head: relu -> 1x1 -> relu -> 1x1 to K logits.
-                    const float* top = hiddenRows[L - 1].data() + (size_t(b) * (W + pad) + j + pad) * C;
-                    for (int c = 0; c < C; ++c)
-                        gated[c] = std::max(top[c], 0.0f);
-                    std::copy(hiddenBias_.begin(), hiddenBias_.end(), hidden);
-                    matVecAccumulate(gated, C, hiddenWeight_.data(), C, hidden);
-                    for (int c = 0; c < C; ++c)
-                        hidden[c] = std::max(hidden[c], 0.0f);
-                    std::copy(logitBias_.begin(), logitBias_.end(), logits);
-                    matVecAccumulate(hidden, C, logitWeight_.data(), K, logits);
-                    if (logitData)
-                        for (int k = 0; k < K; ++k)
-                            logitData[((size_t(b) * K + k) * H + i) * W + j] = logits[k];
+                    for (int g = 0; g < n; ++g) {
+                        const float* top = hiddenAt(L - 1, group + g, j + pad);
+                        for (int c = 0; c < C; ++c)
+                            gated[g][c] = std::max(top[c], 0.0f);
+                        std::copy(hiddenBias_.begin(), hiddenBias_.end(), hidden[g]);
+                    }
+                    productAccumulate(gated, n, C, hiddenWeight_.data(), C, hidden);
+                    for (int g = 0; g < n; ++g) {
+                        for (int c = 0; c < C; ++c)
+                            hidden[g][c] = std::max(hidden[g][c], 0.0f);
+                        std::copy(logitBias_.begin(), logitBias_.end(), logits[g]);
+                    }
+                    productAccumulate(hidden, n, C, logitWeight_.data(), K, logits);
 
-                    const int level = drawLevel(logits, K, request.temperature, uniformAccess[b][i][j]);
-                    levelAccess[b][i][j] = uint8_t(level);
-                    const float value = float(level) / levelDivisor;
-                    imageRow[size_t(b) * (W + taps) + j + taps] = value;
-                    imageRowsData[(size_t(b) * (H + pad + 1) + i + pad + 1) * (W + 2 * pad) + j + pad] = value;
+                    for (int g = 0; g < n; ++g) {
+                        const int64_t b = group + g;
+                        if (logitData)
+                            for (int k = 0; k < K; ++k)
+                                logitData[((size_t(b) * K + k) * H + i) * W + j] = logits[g][k];
+                        const int level = drawLevel(logits[g], K, request.temperature, uniformAccess[b][i][j]);
+                        levelAccess[b][i][j] = uint8_t(level);
+                        const float value = float(level) / levelDivisor;
+                        imageRow[size_t(b) * (W + taps) + j + taps] = value;
+                        imageRowsData[(size_t(b) * (H + pad + 1) + i + pad + 1) * (W + 2 * pad) + j + pad] = value;
+                    }
                 }
-            });
+            }
+        });
+        for (int j = 0; j < W; ++j)
             if (onPixel && !onPixel(i, j, levels))
                 return levels;
-        }
     }
     return levels;
 }

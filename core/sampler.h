@@ -21,8 +21,10 @@ struct SampleRequest {
     bool sharedNoise = false;  // one uniform per pixel for the whole batch (coherent morphs)
 };
 
-// Called after each pixel (row, col) of every image is drawn; levels is the [B, H, W] uint8 canvas
-// so far. Return false to cancel: sampling stops and returns what it has.
+// Called for each pixel (row, col), in raster order, once it is drawn in every image; levels is the
+// [B, H, W] uint8 canvas so far. The naive sampler reports each pixel as it draws it, the cached one
+// draws a row at a time and then reports its pixels. Return false to cancel: sampling stops and
+// returns what it has.
 using SampleCallback = std::function<bool(int row, int col, const torch::Tensor& levels)>;
 
 // Draws images: returns levels [B, H, W] uint8. Runs in no-grad, eval mode (restored afterwards).
