@@ -114,9 +114,10 @@ CachedSampler::CachedSampler(PixelCNNImpl& model) : model_(model)
 {
     for (auto& gated : model.gatedLayers) {
         Layer layer;
-        layer.verticalWeight = gated->verticalConv->weight.detach();
+        // verticalConv weight [2C, Cin, taps, k] -> [taps, k, Cin, 2C]: the im2col window's order.
+        layer.verticalMatrix = gated->verticalConv->weight.detach().permute({2, 3, 1, 0}).reshape({-1, 2 * model.config.channels}).contiguous();
         layer.verticalBias = gated->verticalConv->bias.detach();
-        layer.linkWeight = gated->verticalToHorizontal->weight.detach().flatten(1);  // [2C, 2C]
+        layer.linkMatrix = gated->verticalToHorizontal->weight.detach().flatten(1).t().contiguous();  // [2C in, 2C out]
         layer.horizontalBias = (gated->horizontalConv->bias + gated->verticalToHorizontal->bias).detach();
         // horizontalConv weight [2C, Cin, 1, taps] -> [taps, Cin, 2C] -> [(taps*Cin), 2C]
         auto horizontal = gated->horizontalConv->weight.detach().squeeze(2).permute({2, 1, 0}).contiguous();
@@ -150,7 +151,8 @@ torch::Tensor CachedSampler::run(const SampleRequest& request, const torch::Tens
         logitData = logitsOut->data_ptr<float>();
     }
 
-    // Per-layer conditioning terms for every location, computed once: [B, 2C, H, W].
+    // Per-layer conditioning terms and biases for every location, computed once, laid out
+    // [H, W, B, 2C] so that row i is one [W * B, 2C] matrix.
     const auto condition = request.weights.to(torch::kFloat32);
     const auto spatial = model_.mixSpatial(condition);
     std::vector<torch::Tensor> verticalExtra, horizontalExtra;
@@ -164,17 +166,30 @@ torch::Tensor CachedSampler::run(const SampleRequest& request, const torch::Tens
             v = v + gated->spatialVertical(spatial);
             h = h + gated->spatialHorizontal(spatial);
         }
-        verticalExtra.push_back(v.expand({B, twoC, H, W}).contiguous());
-        horizontalExtra.push_back(h.expand({B, twoC, H, W}).contiguous());
+        verticalExtra.push_back(v.expand({B, twoC, H, W}).permute({2, 3, 0, 1}).contiguous());
+        horizontalExtra.push_back(h.expand({B, twoC, H, W}).permute({2, 3, 0, 1}).contiguous());
     }
 
-    // Vertical stack state: the image and each layer's v output, zero-padded so that a (pad+1) x k
-    // window over padded rows i..i+pad is exactly what row i may see.
-    auto imageRows = torch::zeros({B, 1, H + pad + 1, W + 2 * pad});  // x row r at padded row r+pad+1
-    float* imageRowsData = imageRows.data_ptr<float>();
-    std::vector<torch::Tensor> verticalRows;                          // v row r at padded row r+pad
+    // Vertical stack state, channels last: the image and each layer's v output, zero-padded so that
+    // a (pad+1) x k window over padded rows i..i+pad is exactly what row i may see.
+    // stores[0]: the image, x row r at padded row r+pad+1; stores[l+1]: v of layer l, row r at r+pad.
+    std::vector<std::vector<float>> stores;
+    std::vector<int> storeChannels, storeRows;
+    for (int l = 0; l <= L; ++l) {
+        storeChannels.push_back(l == 0 ? 1 : C);
+        storeRows.push_back(l == 0 ? H + pad + 1 : H + pad);
+        stores.emplace_back(size_t(B) * storeRows[l] * (W + 2 * pad) * storeChannels[l], 0.0f);
+    }
+    auto storeAt = [&](int store, int64_t b, int paddedRow, int paddedColumn) {
+        return stores[store].data() +
+               ((size_t(b) * storeRows[store] + paddedRow) * (W + 2 * pad) + paddedColumn) * storeChannels[store];
+    };
+    // Row-step buffers: the windows unrolled (im2col), the pre-activations and the links.
+    auto windows = torch::empty({W * B, taps * cfg.kernel * C});
+    auto vertical = torch::empty({W * B, twoC});
+    std::vector<torch::Tensor> links;  // per layer [W * B, 2C]: all the horizontal stack gets from v and h
     for (int l = 0; l < L; ++l)
-        verticalRows.push_back(torch::zeros({B, C, H + pad, W + 2 * pad}));
+        links.push_back(torch::empty({W * B, twoC}));
 
     // Horizontal stack state for the current row, [B][padded column][channels], left zero padding.
     std::vector<float> imageRow(size_t(B) * (W + taps));                 // x at padded column j+taps
@@ -184,16 +199,29 @@ torch::Tensor CachedSampler::run(const SampleRequest& request, const torch::Tens
     std::vector<float> scratch(size_t(B) * scratchPerImage);
 
     for (int i = 0; i < H; ++i) {
-        // --- Row step: advance the vertical stack of every layer by one row. ---
-        std::vector<torch::Tensor> links(L);
+        // --- Row step: advance the vertical stack of every layer by one row, as two matrix products
+        // per layer over the whole row: [W*B, window] x [window, 2C], then the link [2C, 2C]. ---
         for (int l = 0; l < L; ++l) {
-            const auto& input = l == 0 ? imageRows : verticalRows[l - 1];
-            auto window = input.narrow(2, i, taps);  // [B, Cin, pad+1, W+2pad]
-            auto vertical = torch::conv2d(window, layers_[l].verticalWeight).squeeze(2) +
-                            verticalExtra[l].select(2, i);  // [B, 2C, W]
-            verticalRows[l].select(2, i + pad).narrow(2, pad, W).copy_(gate(vertical.unsqueeze(2)).squeeze(2));
-            auto link = torch::matmul(layers_[l].linkWeight, vertical) + horizontalExtra[l].select(2, i);  // [B, 2C, W]
-            links[l] = link.permute({2, 0, 1}).contiguous();  // [W, B, 2C]
+            const int inChannels = storeChannels[l];
+            const int windowSize = taps * cfg.kernel * inChannels;
+            auto window = windows.narrow(1, 0, windowSize);
+            float* windowData = windows.data_ptr<float>();
+            for (int w = 0; w < W; ++w)
+                for (int64_t b = 0; b < B; ++b) {
+                    float* row = windowData + (size_t(w) * B + b) * windows.size(1);
+                    for (int t = 0; t < taps; ++t) {
+                        const float* source = storeAt(l, b, i + t, w);  // k columns, channels last: contiguous
+                        std::copy(source, source + cfg.kernel * inChannels, row + t * cfg.kernel * inChannels);
+                    }
+                }
+            torch::addmm_out(vertical, verticalExtra[l].select(0, i).view({W * B, twoC}), window,
+                             layers_[l].verticalMatrix);
+            const float* verticalData = vertical.data_ptr<float>();
+            for (int w = 0; w < W; ++w)
+                for (int64_t b = 0; b < B; ++b)
+                    gateInto(verticalData + (size_t(w) * B + b) * twoC, C, storeAt(l + 1, b, i + pad, w + pad));
+            torch::addmm_out(links[l], horizontalExtra[l].select(0, i).view({W * B, twoC}), vertical,
+                             layers_[l].linkMatrix);
         }
         std::fill(imageRow.begin(), imageRow.end(), 0.0f);
         for (auto& row : hiddenRows)
@@ -267,7 +295,7 @@ torch::Tensor CachedSampler::run(const SampleRequest& request, const torch::Tens
                         levelAccess[b][i][j] = uint8_t(level);
                         const float value = float(level) / levelDivisor;
                         imageRow[size_t(b) * (W + taps) + j + taps] = value;
-                        imageRowsData[(size_t(b) * (H + pad + 1) + i + pad + 1) * (W + 2 * pad) + j + pad] = value;
+                        *storeAt(0, b, i + pad + 1, j + pad) = value;
                     }
                 }
             }

@@ -22,9 +22,9 @@ public:
 
 private:
     struct Layer {
-        torch::Tensor verticalWeight;        // [2C, Cin, pad+1, k]
+        torch::Tensor verticalMatrix;        // [(pad+1) * k * Cin, 2C], rows in (tap, column, channel) order
         torch::Tensor verticalBias;          // [2C]
-        torch::Tensor linkWeight;            // [2C, 2C] (1x1 vertical -> horizontal)
+        torch::Tensor linkMatrix;            // [2C, 2C] (1x1 vertical -> horizontal), transposed
         torch::Tensor horizontalBias;        // [2C] horizontal conv bias + link bias
         std::vector<float> horizontalWeight; // [(pad+1) * Cin][2C], input index = tap * Cin + channel
         std::vector<float> outWeight;        // [C][C], transposed 1x1
