@@ -150,13 +150,12 @@ Checkpoint loadCheckpoint(const QString& path)
     return checkpoint;
 }
 
-Checkpoint loadCheckpointForResume(const QString& path,
-                                   const std::function<std::unique_ptr<torch::optim::Optimizer>(PixelCNN&)>& makeOptimizer,
+Checkpoint loadCheckpointForResume(const QString& path, const OptimizerFactory& makeOptimizer,
                                    std::unique_ptr<torch::optim::Optimizer>& optimizer)
 {
     torch::serialize::InputArchive archive;
     auto checkpoint = readCheckpoint(path, archive);
-    optimizer = makeOptimizer(checkpoint.model);
+    optimizer = makeOptimizer(checkpoint.model, checkpoint.state);
     try {
         torch::serialize::InputArchive optimizerArchive;
         if (!archive.try_read("optimizer", optimizerArchive))

@@ -49,7 +49,10 @@ void saveCheckpoint(const QString& path, const TrainingState& state, PixelCNN& m
 Checkpoint loadCheckpoint(const QString& path);
 
 // As loadCheckpoint, and also restores the optimizer and the global RNG state for an exact resume.
-Checkpoint loadCheckpointForResume(const QString& path, const std::function<std::unique_ptr<torch::optim::Optimizer>(PixelCNN&)>& makeOptimizer,
+// makeOptimizer builds the optimizer for the rebuilt model from the stored state; its saved
+// moments and step counts are then loaded into it.
+using OptimizerFactory = std::function<std::unique_ptr<torch::optim::Optimizer>(PixelCNN&, const TrainingState&)>;
+Checkpoint loadCheckpointForResume(const QString& path, const OptimizerFactory& makeOptimizer,
                                    std::unique_ptr<torch::optim::Optimizer>& optimizer);
 
 }  // namespace pixelmix

@@ -87,7 +87,8 @@ std::unique_ptr<Trainer> Trainer::resume(const QString& checkpointPath, const Tr
 {
     std::unique_ptr<torch::optim::Optimizer> optimizer;
     auto checkpoint = loadCheckpointForResume(
-        checkpointPath, [](PixelCNN& m) { return makeAdam(m, 1.0); }, optimizer);  // lr comes from the saved state
+        checkpointPath, [](PixelCNN& m, const TrainingState& s) { return makeAdam(m, s.train.learningRate); },
+        optimizer);
     auto state = checkpoint.state;
     state.train.epochs = limits.epochs;
     state.train.minutes = limits.minutes;

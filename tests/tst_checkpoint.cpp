@@ -121,7 +121,10 @@ void TestCheckpoint::roundTripKeepsOptimizerForResume()
     const auto rngAfterSave = torch::rand({4});
     std::unique_ptr<torch::optim::Optimizer> restored;
     auto loaded = loadCheckpointForResume(
-        path, [](PixelCNN& m) { return std::make_unique<torch::optim::Adam>(m->parameters(), torch::optim::AdamOptions(0.01)); },
+        path,
+        [](PixelCNN& m, const TrainingState&) {
+            return std::make_unique<torch::optim::Adam>(m->parameters(), torch::optim::AdamOptions(0.01));
+        },
         restored);
     QVERIFY(torch::equal(rngAfterSave, torch::rand({4})));  // the global RNG is back where it was saved
     // One more identical step on both gives identical weights: Adam's moments came back.
