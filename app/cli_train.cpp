@@ -1,0 +1,147 @@
+// train: fit a PixelCNN on a dataset, writing `last.pt` and `best.pt` into --out.
+#include "cli_common.h"
+#include "dataset.h"
+#include "error.h"
+#include "trainer.h"
+
+#include <QDir>
+#include <QFileInfo>
+
+namespace pixelmix::cli {
+
+namespace {
+int intValue(const QCommandLineParser& parser, const QString& name)
+{
+    bool ok = false;
+    const int value = parser.value(name).toInt(&ok);
+    if (!ok)
+        throw Error(QStringLiteral("--%1: \"%2\" is not a whole number").arg(name, parser.value(name)));
+    return value;
+}
+
+double doubleValue(const QCommandLineParser& parser, const QString& name)
+{
+    bool ok = false;
+    const double value = parser.value(name).toDouble(&ok);
+    if (!ok)
+        throw Error(QStringLiteral("--%1: \"%2\" is not a number").arg(name, parser.value(name)));
+    return value;
+}
+}  // namespace
+
+int runTrain(const QStringList& arguments)
+{
+    const ModelConfig m;
+    const TrainConfig t;
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Trains a class-conditional gated PixelCNN. Writes OUT/last.pt after every epoch and when it stops, "
+        "and OUT/best.pt whenever the validation loss (on the test split) improves."));
+    parser.addOptions({
+        {"dataset", "mnist (default) or fashion-mnist.", "NAME", "mnist"},
+        {"data", "A folder of train-/t10k- IDX files instead of a named dataset.", "DIR"},
+        {"out", "Output folder for the checkpoints (required).", "DIR"},
+        {"resume", "Continue exactly where OUT/last.pt stopped (its config and seed apply)."},
+        {"epochs", "Stop after this many epochs in total (0 = no limit).", "N", QString::number(t.epochs)},
+        {"minutes", "Stop after this many minutes of this run (0 = no limit).", "M", QString::number(t.minutes)},
+        {"levels", "Quantisation levels K per pixel.", "K", QString::number(m.levels)},
+        {"channels", "Channels per stack.", "C", QString::number(m.channels)},
+        {"layers", "Gated layers.", "L", QString::number(m.layers)},
+        {"kernel", "Kernel size (odd).", "K", QString::number(m.kernel)},
+        {"dropout", "Dropout on the gated outputs.", "P", QString::number(m.dropout)},
+        {"batch", "Images per step.", "B", QString::number(t.batchSize)},
+        {"lr", "Adam learning rate.", "X", QString::number(t.learningRate)},
+        {"augment", "Random shifts of up to one pixel."},
+        {"validation-images", "Test images used for validation (0 = all).", "N", QString::number(t.validationImages)},
+        {"threads", "LibTorch threads (0 = all cores).", "T", QString::number(t.threads)},
+        {"seed", "Seed for weights, shuffling, augmentation and dropout.", "S", QString::number(t.seed)},
+    });
+    parseArguments(parser, QStringLiteral("train"), arguments, 0, 0);
+    if (!parser.isSet("out"))
+        throw Error(QStringLiteral("--out DIR is required"));
+    const QString outDir = parser.value("out");
+    const QString source = parser.isSet("data") ? parser.value("data") : parser.value("dataset");
+
+    TrainConfig train;
+    train.epochs = intValue(parser, "epochs");
+    train.minutes = doubleValue(parser, "minutes");
+    train.threads = intValue(parser, "threads");
+    train.batchSize = intValue(parser, "batch");
+    train.learningRate = doubleValue(parser, "lr");
+    train.augment = parser.isSet("augment");
+    train.validationImages = intValue(parser, "validation-images");
+    train.seed = parser.value("seed").toULongLong();
+    train.validate();
+    if (train.epochs == 0 && train.minutes == 0)
+        throw Error(QStringLiteral("give --epochs or --minutes (or both), so training knows when to stop"));
+
+    ModelConfig model;
+    model.levels = intValue(parser, "levels");
+    model.channels = intValue(parser, "channels");
+    model.layers = intValue(parser, "layers");
+    model.kernel = intValue(parser, "kernel");
+    model.dropout = doubleValue(parser, "dropout");
+    model.validate();
+
+    Dataset trainSet = loadDataset(source, Split::Train);
+    Dataset testSet = loadDataset(source, Split::Test);
+    printOut(QStringLiteral("dataset %1: %2 train, %3 test images").arg(source).arg(trainSet.size()).arg(testSet.size()));
+
+    std::unique_ptr<Trainer> trainer;
+    if (parser.isSet("resume")) {
+        const QString last = QDir(outDir).filePath(QStringLiteral("last.pt"));
+        if (!QFileInfo::exists(last))
+            throw Error(QStringLiteral("%1: nothing to resume (no such checkpoint)").arg(last));
+        trainer = Trainer::resume(last, train, std::move(trainSet), std::move(testSet), outDir);
+        printOut(QStringLiteral("resuming at epoch %1, step %2").arg(trainer->state().epoch).arg(trainer->state().step));
+    } else {
+        trainer = std::make_unique<Trainer>(model, train, std::move(trainSet), std::move(testSet), outDir);
+    }
+    const auto& state = trainer->state();
+    printOut(QStringLiteral("model: %1; batch %2, lr %3, seed %4")
+                 .arg(state.model.summary())
+                 .arg(state.train.batchSize)
+                 .arg(state.train.learningRate)
+                 .arg(state.train.seed));
+
+    std::unique_ptr<Progress> progress;
+    int progressEpoch = -1;
+    TrainerCallbacks callbacks;
+    callbacks.onStep = [&](const StepReport& r) {
+        if (r.epoch != progressEpoch) {
+            progress = std::make_unique<Progress>(QStringLiteral("epoch %1").arg(r.epoch), r.batchesPerEpoch);
+            progressEpoch = r.epoch;
+        }
+        progress->update(r.batchInEpoch, QStringLiteral("%1 bits/dim, %2 img/s%3")
+                                             .arg(r.bitsPerDim, 0, 'f', 3)
+                                             .arg(r.imagesPerSecond, 0, 'f', 0)
+                                             .arg(r.etaSeconds >= 0 ? QStringLiteral(", run ends in ") +
+                                                                          formatDuration(qint64(r.etaSeconds))
+                                                                    : QString()));
+    };
+    callbacks.onEpoch = [&](const EpochReport& r) {
+        if (progress)
+            progress->finish();
+        progress.reset();
+        progressEpoch = -1;
+        printOut(QStringLiteral("epoch %1: train %2 bits/dim, valid %3 bits/dim (%4 nats/image), %5 trained%6")
+                     .arg(r.record.epoch)
+                     .arg(r.record.trainBitsPerDim, 0, 'f', 4)
+                     .arg(r.record.validBitsPerDim, 0, 'f', 4)
+                     .arg(r.record.validNatsPerImage, 0, 'f', 1)
+                     .arg(formatDuration(qint64(r.record.seconds)))
+                     .arg(r.improved ? QStringLiteral(", new best") : QString()));
+    };
+    trainer->run(callbacks);
+    if (progress)
+        progress->finish();
+    printOut(QStringLiteral("stopped at epoch %1 (+%2 batches), step %3; best valid %4 bits/dim; checkpoints in %5")
+                 .arg(state.epoch)
+                 .arg(state.batchInEpoch)
+                 .arg(state.step)
+                 .arg(state.bestValidBitsPerDim, 0, 'f', 4)
+                 .arg(outDir));
+    return 0;
+}
+
+}  // namespace pixelmix::cli
