@@ -466,6 +466,7 @@ TrainJob MainWindow::trainingJob() const
     job.dataset = training_->dataset();
     job.model = training_->modelConfig();
     job.train = training_->trainConfig();
+    job.trainImages = training_->trainImages();
     job.outDir = defaultRunDir();
     if (training_->continueFromCheckpoint())
         job.resumeFrom = modelPath_;

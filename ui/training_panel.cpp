@@ -80,6 +80,9 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent)
     seed_ = spin(0, 2147483647, tr("Seeds weights, shuffling and augmentation"));
     validation_ = spin(0, 1000000, tr("Test images used for validation each epoch"));
     validation_->setSpecialValueText(tr("all"));
+    trainImages_ = spin(0, 10000000, tr("Train on the first N images only, for a quick look"));
+    trainImages_->setObjectName(QStringLiteral("trainImages"));
+    trainImages_->setSpecialValueText(tr("all"));
     continue_ = new QCheckBox(tr("Continue the open checkpoint"));
     continue_->setObjectName(QStringLiteral("continueCheckpoint"));
     continue_->setEnabled(false);
@@ -103,6 +106,7 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent)
     trainForm->addRow(tr("Augment"), augment_);
     trainForm->addRow(tr("Threads"), threads_);
     trainForm->addRow(tr("Seed"), seed_);
+    trainForm->addRow(tr("Training images"), trainImages_);
     trainForm->addRow(tr("Validation images"), validation_);
     trainForm->addRow(continue_);
 
@@ -262,6 +266,10 @@ void TrainingPanel::setConfigs(const ModelConfig& m, const TrainConfig& t)
     validation_->setValue(t.validationImages);
 }
 
+int TrainingPanel::trainImages() const { return trainImages_->value(); }
+
+void TrainingPanel::setTrainImages(int count) { trainImages_->setValue(count); }
+
 bool TrainingPanel::continueFromCheckpoint() const { return continue_->isEnabled() && continue_->isChecked(); }
 
 void TrainingPanel::setCheckpointAvailable(const QString& path)
@@ -284,7 +292,7 @@ void TrainingPanel::setTrainingState(Worker::TrainingState state)
     stop_->setEnabled(state != S::Idle);
     for (QWidget* w : std::initializer_list<QWidget*>{dataset_, channels_, layers_, kernel_, levels_, spatial_,
                                                       dropout_, batch_, learningRate_, epochs_, minutes_, augment_,
-                                                      threads_, seed_, validation_})
+                                                      threads_, seed_, validation_, trainImages_})
         w->setEnabled(state == S::Idle);
     continue_->setEnabled(state == S::Idle && !checkpoint_.isEmpty() && !checkpoint_.startsWith(QLatin1String(":/")));
     if (state == S::Idle) {
@@ -369,6 +377,7 @@ void TrainingPanel::saveSettings(QSettings& s) const
     s.setValue(QStringLiteral("training/dataset"), dataset());
     s.setValue(QStringLiteral("training/model"), modelConfig().toJson().toVariantMap());
     s.setValue(QStringLiteral("training/train"), trainConfig().toJson().toVariantMap());
+    s.setValue(QStringLiteral("training/trainImages"), trainImages());
     s.setValue(QStringLiteral("training/splitter"), splitter_->saveState());
     s.setValue(QStringLiteral("training/logScale"), plot_->logScale());
 }
@@ -385,6 +394,7 @@ void TrainingPanel::restoreSettings(const QSettings& s)
     } catch (const std::exception&) {
         // Settings from another version: keep the defaults.
     }
+    setTrainImages(s.value(QStringLiteral("training/trainImages"), 0).toInt());
     splitter_->restoreState(s.value(QStringLiteral("training/splitter")).toByteArray());
     plot_->setLogScale(s.value(QStringLiteral("training/logScale"), false).toBool());
 }

@@ -32,6 +32,8 @@ public:
     ModelConfig modelConfig() const;
     TrainConfig trainConfig() const;
     void setConfigs(const ModelConfig& model, const TrainConfig& train);
+    int trainImages() const;  // use only the first N training images (0 = all)
+    void setTrainImages(int count);
     bool continueFromCheckpoint() const;
     void setCheckpointAvailable(const QString& path);  // enables "continue from this checkpoint"
 
@@ -84,6 +86,7 @@ private:
     QSpinBox* threads_ = nullptr;
     QSpinBox* seed_ = nullptr;
     QSpinBox* validation_ = nullptr;
+    QSpinBox* trainImages_ = nullptr;
     QCheckBox* continue_ = nullptr;
     QPushButton* start_ = nullptr;
     QPushButton* pause_ = nullptr;
