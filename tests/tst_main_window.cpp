@@ -13,6 +13,7 @@
 #include "training_panel.h"
 
 #include <QAction>
+#include <QClipboard>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -49,6 +50,7 @@ private Q_SLOTS:
     void closingMidTrainingIsQuickAndSaves();
     void missingModelIsReportedInWords();
     void settingsAreRemembered();
+    void keyboardShortcuts();
 
 private:
     std::unique_ptr<MainWindow> makeWindow(int pacingMs = 0, const QString& settings = {});
@@ -263,6 +265,8 @@ void TestMainWindow::saveImageWritesMakeGridSizes()
     QCOMPARE(reader.format(), QByteArray("png"));
     QCOMPARE(reader.size(), size);
     QCOMPARE(QImageReader(out.filePath(QStringLiteral("strip@4x.png"))).size(), size * 4);
+    window->copyImage();
+    QCOMPARE(QGuiApplication::clipboard()->image().size(), size * 4);
     // The tiles are the samples, 1:1.
     const QImage image(path);
     const QByteArray levels = window->canvas()->levels().data;
@@ -294,6 +298,18 @@ void TestMainWindow::trainFromThePanelThenStop()
     QVERIFY(panel->progressBar()->value() > 0);
     QVERIFY(panel->rateLabel()->text().contains(QStringLiteral("images/s")));
     QVERIFY(panel->rateLabel()->text().contains(QStringLiteral("ETA")));
+    // PIXELMIX_SCREENSHOTS=<folder>: pictures of the window for the docs.
+    const QString shots = qEnvironmentVariable("PIXELMIX_SCREENSHOTS");
+    if (!shots.isEmpty()) {
+        QDir().mkpath(shots);
+        window->grab().save(QDir(shots).filePath(QStringLiteral("train-tab.png")));
+        window->tabs()->setCurrentIndex(0);
+        window->mixer()->tabs()->setCurrentIndex(1);
+        QTest::qWait(500);
+        window->grab().save(QDir(shots).filePath(QStringLiteral("sample-tab.png")));
+        window->mixer()->tabs()->setCurrentIndex(0);
+        window->tabs()->setCurrentWidget(panel);
+    }
     panel->lossPlot()->logScaleBox()->setChecked(true);
     QVERIFY(panel->lossPlot()->logScale());
 
@@ -398,6 +414,36 @@ void TestMainWindow::settingsAreRemembered()
     QVERIFY(waitShown(*window));
     QCOMPARE(window->lastSampleJob().seed, quint64(4242));
     QCOMPARE(window->lastSampleJob().weights.size(), 7);
+}
+
+void TestMainWindow::keyboardShortcuts()
+{
+    auto window = makeWindow();
+    QVERIFY(waitShown(*window));
+    window->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(window.get()));
+    QSignalSpy requests(window.get(), &MainWindow::sampleRequested);
+
+    const int seed = window->seedBox()->value();
+    QTest::keyClick(window.get(), Qt::Key_N, Qt::ControlModifier);  // new seed
+    QVERIFY(window->seedBox()->value() != seed);
+    QCOMPARE(requests.count(), 1);
+    QCOMPARE(requests.last().at(1).value<SampleJob>().seed, quint64(window->seedBox()->value()));
+
+    const int mix = window->mixer()->mixPercent();
+    QTest::keyClick(window.get(), Qt::Key_Right, Qt::ControlModifier);  // toward B
+    QCOMPARE(window->mixer()->mixPercent(), std::min(100, mix + 10));
+
+    QTest::keyClick(window.get(), Qt::Key_M, Qt::ControlModifier);  // same-weights view
+    QCOMPARE(window->view(), MainWindow::View::SameWeights);
+    QTest::keyClick(window.get(), Qt::Key_2, Qt::ControlModifier);  // Train tab
+    QCOMPARE(window->tabs()->currentWidget(), window->trainingPanel());
+    QTest::keyClick(window.get(), Qt::Key_L, Qt::ControlModifier);  // log scale
+    QVERIFY(window->trainingPanel()->lossPlot()->logScale());
+    const int before = requests.count();
+    QTest::keyClick(window.get(), Qt::Key_F5);  // resample
+    QCOMPARE(requests.count(), before + 1);
+    QVERIFY(waitShown(*window));
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -49,10 +49,11 @@ void ImageView::paintEvent(QPaintEvent*)
         return;
     }
     const QRect area = rect().adjusted(0, 0, 0, -captionHeight);
-    const int zoom = std::max(1, std::min(area.width() / image_.width(), area.height() / image_.height()));
-    const QSize size = image_.size() * zoom;
+    const int zoom = std::min(area.width() / image_.width(), area.height() / image_.height());
+    // Whole-number zoom keeps the pixels crisp; smaller than 1:1 it can only shrink smoothly.
+    const QSize size = zoom >= 1 ? image_.size() * zoom : image_.size().scaled(area.size(), Qt::KeepAspectRatio);
     const QRect target(QPoint((area.width() - size.width()) / 2, (area.height() - size.height()) / 2), size);
-    painter.setRenderHint(QPainter::SmoothPixmapTransform, false);
+    painter.setRenderHint(QPainter::SmoothPixmapTransform, zoom < 1);
     painter.drawImage(target, image_);
     if (captionHeight > 0) {
         painter.setPen(palette().color(QPalette::Text));

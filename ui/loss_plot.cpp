@@ -167,6 +167,8 @@ void LossPlot::replotNow()
     replotTimer_.stop();
     if (follow_) {
         plot_->rescaleAxes();
+        const auto x = plot_->xAxis->range();
+        plot_->xAxis->setRange(x.lower - 0.02 * x.size(), x.upper + 0.02 * x.size());  // end points stay visible
         const auto y = plot_->yAxis->range();
         if (logScale_)
             plot_->yAxis->setRange(y.lower / 1.1, y.upper * 1.1);

@@ -226,8 +226,10 @@ void MainWindow::buildControls()
     connect(canvas_, &SampleCanvas::progressChanged, this, [this](int revealed, int total) {
         sampleBar_->setMaximum(std::max(1, total));
         sampleBar_->setValue(revealed);
+        updateStateLabel();
     });
     connect(canvas_, &SampleCanvas::completed, this, [this](quint64 id) {
+        updateStateLabel();
         if (view() == View::SameWeights || focus_->isComplete())
             Q_EMIT sampleShown(id);
     });
@@ -418,7 +420,6 @@ void MainWindow::onSampleFinished(quint64 id, const LevelsBlock& levels, const Q
 
 void MainWindow::onModelChanged(const ModelInfo& info)
 {
-    const bool firstModel = !hasModel_;
     hasModel_ = true;
     noModel_->hide();
     modelPath_ = info.path;
@@ -430,8 +431,7 @@ void MainWindow::onModelChanged(const ModelInfo& info)
     focus_->setClassNames(info.classNames);
     modelLabel_->setText(tr("%1 · %2").arg(info.summary, info.dataset.isEmpty() ? tr("unknown data") : info.dataset));
     modelLabel_->setToolTip(shownPath(info.path));
-    if (trainingState_ == Worker::TrainingState::Idle || firstModel)
-        training_->showModel(info);
+    training_->showModel(info);  // the model's whole history: empty for a new run, kept on resume
     if (trainingState_ == Worker::TrainingState::Idle) {
         // A checkpoint opened (or a training just ended): remember it.
         if (!info.path.startsWith(QLatin1String(":/")))
@@ -447,11 +447,17 @@ void MainWindow::onTrainingState(Worker::TrainingState state)
     const auto previous = trainingState_;
     trainingState_ = state;
     training_->setTrainingState(state);
-    stateLabel_->setText(stateText(state));
+    updateStateLabel();
     if (previous == Worker::TrainingState::Idle && state == Worker::TrainingState::Running) {
         animation_->clear();
         training_->lossPlot()->fit();
     }
+}
+
+void MainWindow::updateStateLabel()
+{
+    const bool sampling = hasModel_ && currentSampleId_ > 0 && !canvas_->isComplete();
+    stateLabel_->setText(sampling ? tr("%1 · sampling").arg(stateText(trainingState_)) : stateText(trainingState_));
 }
 
 void MainWindow::onEpoch(const EpochInfo& info)
@@ -766,9 +772,12 @@ void MainWindow::restoreSettings()
     recent_ = s->value(QStringLiteral("model/recent")).toStringList();
     rebuildRecentMenu();
     lastDir_ = s->value(QStringLiteral("files/lastDir"), QDir::homePath()).toString();
-    if (!options_.restoreSettings)
+    if (!options_.restoreSettings) {
+        resize(1280, 800);
         return;
-    restoreGeometry(s->value(QStringLiteral("window/geometry")).toByteArray());
+    }
+    if (!restoreGeometry(s->value(QStringLiteral("window/geometry")).toByteArray()))
+        resize(1280, 800);
     restoreState(s->value(QStringLiteral("window/state")).toByteArray());
     applyingModel_ = true;  // no model yet anyway; no requests while the controls are set
     tabs_->setCurrentIndex(s->value(QStringLiteral("window/tab"), kTabSample).toInt());

@@ -119,6 +119,7 @@ private:
     void onModelChanged(const ModelInfo& info);
     void onTrainingState(Worker::TrainingState state);
     void onEpoch(const EpochInfo& info);
+    void updateStateLabel();
     void showStatus(const QString& message);
     void showError(const QString& message);
     void addRecent(const QString& path);

@@ -139,6 +139,7 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent)
     rate_ = new QLabel;
     rate_->setObjectName(QStringLiteral("trainingRate"));
     rate_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    rate_->setWordWrap(true);
     error_ = new QLabel;
     error_->setWordWrap(true);
     error_->setStyleSheet(QStringLiteral("color: #b00020"));
@@ -157,6 +158,7 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent)
     scroll->setWidget(left);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     scroll->setMinimumWidth(left->sizeHint().width() + 20);
 
     // --- watch ---

@@ -37,6 +37,13 @@ constexpr auto kProgressInterval = std::chrono::milliseconds(15);
 // Training steps of tiny models take a millisecond; the plot gets their losses in batches.
 constexpr auto kStepInterval = std::chrono::milliseconds(50);
 
+// Threads for sampling: OMP_NUM_THREADS when set (as LibTorch itself would), else every core.
+int samplingThreads()
+{
+    const int fromEnvironment = qEnvironmentVariableIntValue("OMP_NUM_THREADS");
+    return fromEnvironment > 0 ? fromEnvironment : int(std::max(1u, std::thread::hardware_concurrency()));
+}
+
 QByteArray toBytes(const torch::Tensor& levels)
 {
     const auto bytes = levels.to(torch::kUInt8).contiguous();
@@ -240,7 +247,7 @@ quint64 Worker::latestSampleId() const { return d->latestSample.load(); }
 void Worker::run()
 {
     // Per-thread LibTorch settings, on this thread.
-    torch::set_num_threads(int(std::max(1u, std::thread::hardware_concurrency())));
+    torch::set_num_threads(samplingThreads());
     torch::autograd::GradMode::set_enabled(false);  // the trainer turns gradients on for its steps
 
     for (;;) {
@@ -336,6 +343,8 @@ void Worker::emitModelChanged()
     info.path = d->trainer ? d->trainer->lastPath() : d->modelPath;
     info.summary = c.summary();
     info.dataset = state.dataset;
+    if (info.dataset.isEmpty() && d->trainer)
+        info.dataset = d->trainingDataset;  // a fresh Trainer may not record its dataset's name
     info.classNames = d->classNames;
     info.classes = c.classes;
     info.levels = c.levels;
@@ -361,6 +370,10 @@ void Worker::executeSample(quint64 id, const SampleJob& job)
     const int count = int(job.weights.size());
     if (count < 1)
         return;
+    // All cores for sampling (a training run may have set fewer on this thread).
+    const int threads = samplingThreads();
+    if (torch::get_num_threads() != threads)
+        torch::set_num_threads(threads);
     auto weights = torch::zeros({count, c.classes}, torch::kFloat32);
     QVector<ImageInfo> info(count);
     for (int i = 0; i < count; ++i) {
