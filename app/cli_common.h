@@ -16,6 +16,9 @@ struct Command {
     const char* name;
     const char* summary;  // one line, shown by `pixelmix-cli --help`
     CommandFunction run;
+    // Draws text into images (charts): main then starts a QGuiApplication on the offscreen platform
+    // instead of a QCoreApplication, since fonts need one.
+    bool drawsText = false;
 };
 
 // Thrown by parseArguments when --help is given: main prints the text and exits with 0.

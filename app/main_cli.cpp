@@ -5,10 +5,12 @@
 #include "error.h"
 
 #include <QCoreApplication>
+#include <QGuiApplication>
 
 #include <algorithm>
 #include <exception>
 #include <iterator>
+#include <memory>
 
 namespace pixelmix::cli {
 int runImportMnistNpm(const QStringList& arguments);
@@ -16,6 +18,9 @@ int runTrain(const QStringList& arguments);
 int runEval(const QStringList& arguments);
 int runSample(const QStringList& arguments);
 int runMix(const QStringList& arguments);
+int runBetween(const QStringList& arguments);
+int runClassify(const QStringList& arguments);
+int runReport(const QStringList& arguments);
 }  // namespace pixelmix::cli
 
 namespace {
@@ -29,6 +34,9 @@ const Command kCommands[] = {
     {"sample", "Sample a grid: one column per class", runSample},
     {"mix", "Sample images conditioned on soft class weights, in one row", runMix},
     {"eval", "Test bits/dim of a checkpoint", runEval},
+    {"between", "Continuum strips from class a to class b, with the posterior along them", runBetween},
+    {"classify", "Class posterior (Bayes' rule) and bits/dim of images", runClassify},
+    {"report", "One-page Markdown report: test bits/dim, samples, strips, posterior plots", runReport, true},
 };
 
 QString overview()
@@ -47,11 +55,27 @@ QString overview()
     return text;
 }
 
+const Command* findCommand(const QString& name)
+{
+    const auto command = std::find_if(std::begin(kCommands), std::end(kCommands),
+                                      [&](const Command& c) { return name == QLatin1String(c.name); });
+    return command == std::end(kCommands) ? nullptr : command;
+}
+
 }  // namespace
 
 int main(int argc, char** argv)
 {
-    QCoreApplication application(argc, argv);
+    // Fonts need a QGuiApplication; the offscreen platform gives one without a display (a command
+    // line tool never shows a window, so whatever QT_QPA_PLATFORM says is not wanted here).
+    const Command* command = argc > 1 ? findCommand(QString::fromLocal8Bit(argv[1])) : nullptr;
+    std::unique_ptr<QCoreApplication> application;
+    if (command && command->drawsText) {
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+        application = std::make_unique<QGuiApplication>(argc, argv);
+    } else {
+        application = std::make_unique<QCoreApplication>(argc, argv);
+    }
     QCoreApplication::setApplicationName(QStringLiteral("pixelmix"));
     QCoreApplication::setApplicationVersion(QStringLiteral(PIXELMIX_VERSION));
 
@@ -65,9 +89,7 @@ int main(int argc, char** argv)
         printOut(QStringLiteral("pixelmix-cli ") + QCoreApplication::applicationVersion());
         return 0;
     }
-    const auto command = std::find_if(std::begin(kCommands), std::end(kCommands),
-                                      [&](const Command& c) { return name == QLatin1String(c.name); });
-    if (command == std::end(kCommands)) {
+    if (!command) {
         printErr(QStringLiteral("pixelmix-cli: unknown command '%1' (see pixelmix-cli --help)").arg(name));
         return 1;
     }

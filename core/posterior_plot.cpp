@@ -158,14 +158,14 @@ QImage plotPosterior(const StripCurves& curves, const PosteriorPlotOptions& opti
     painter.setFont(font);
     const int rows = int(curves.rowA.size());
     double x = left;
-    x = drawLegendEntry(painter, x, 50, kColorA, 2.5, QStringLiteral("p(%1 | x)").arg(nameA));
-    x = drawLegendEntry(painter, x, 50, kColorB, 2.5, QStringLiteral("p(%1 | x)").arg(nameB));
-    x = drawLegendEntry(painter, x, 50, kColorBits, 2.5, QStringLiteral("bits/dim under its weights"));
-    drawLegendEntry(painter, x, 50, faint(kAxis), 1.0,
-                    QStringLiteral("bold: mean of %1 row%2, faint: each row").arg(rows).arg(rows == 1 ? "" : "s"));
+    x = drawLegendEntry(painter, x, 50, kColorA, 2.5, QStringLiteral("p(%1 | x), mean").arg(nameA));
+    x = drawLegendEntry(painter, x, 50, kColorB, 2.5, QStringLiteral("p(%1 | x), mean").arg(nameB));
+    x = drawLegendEntry(painter, x, 50, kColorBits, 2.5, QStringLiteral("bits/dim (own weights), mean"));
+    drawLegendEntry(painter, x, 50, faint(kAxis), 1.0, QStringLiteral("each of %1 row%2").arg(rows).arg(rows == 1 ? "" : "s"));
 
     int decimals = 0;
-    posterior.drawAxes(painter, niceTicks(0.0, 1.0, 4, &decimals), decimals, QStringLiteral("posterior"));
+    const auto posteriorTicks = niceTicks(0.0, 1.0, 4, &decimals);
+    posterior.drawAxes(painter, posteriorTicks, decimals, QStringLiteral("posterior"));
     const auto bitsTicks = niceTicks(bits.yLow, bits.yHigh, 4, &decimals);
     bits.drawAxes(painter, bitsTicks, decimals, QStringLiteral("bits/dim"));
 
