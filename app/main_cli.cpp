@@ -72,6 +72,13 @@ int main(int argc, char** argv)
     std::unique_ptr<QCoreApplication> application;
     if (command && command->drawsText) {
         qputenv("QT_QPA_PLATFORM", "offscreen");
+        // Without a login session (CI, root shells) the platform warns that XDG_RUNTIME_DIR is not
+        // set; the offscreen platform does not need it, so keep that line out of the command's output.
+        static const QtMessageHandler previous = qInstallMessageHandler(
+            [](QtMsgType type, const QMessageLogContext& context, const QString& message) {
+                if (!message.startsWith(QLatin1String("QStandardPaths: XDG_RUNTIME_DIR not set")))
+                    previous(type, context, message);
+            });
         application = std::make_unique<QGuiApplication>(argc, argv);
     } else {
         application = std::make_unique<QCoreApplication>(argc, argv);
