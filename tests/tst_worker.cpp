@@ -26,6 +26,8 @@ SampleJob stripJob(int count, int a, int b, quint64 seed, double temperature = 1
     return job;
 }
 
+// Worker signals reach a QSignalSpy on the worker's thread, possibly before a wait() starts: so
+// the tests wait for a count, never with QSignalSpy::wait().
 bool waitForModel(Worker& worker, QSignalSpy& modelSpy, int count = 1)
 {
     Q_UNUSED(worker);
@@ -179,7 +181,7 @@ void TestWorker::errorsAreWordsNotCrashes()
         job.dataset = QDir(scratch_.path()).filePath(QStringLiteral("no-such-folder"));
         worker.startTraining(job);
     }
-    QVERIFY(errors.wait(20000));
+    QVERIFY(QTest::qWaitFor([&] { return !errors.isEmpty(); }, 20000));
     const QString message = errors.at(0).at(0).toString();
     QVERIFY2(message.contains(expected, Qt::CaseInsensitive), qPrintable(message));
     QCOMPARE(worker.trainingState(), Worker::TrainingState::Idle);
@@ -231,7 +233,7 @@ void TestWorker::trainPauseResumeStopWritesLast()
     QCOMPARE(models.last().at(0).value<ModelInfo>().path, last);
     QSignalSpy finished(&worker, &Worker::sampleFinished);
     worker.requestSample(stripJob(3, 0, 1, 1));
-    QVERIFY(finished.wait(20000));
+    QVERIFY(QTest::qWaitFor([&] { return !finished.isEmpty(); }, 20000));
 }
 
 void TestWorker::samplingPreemptsTrainingAndResumesExactly()
@@ -313,7 +315,7 @@ void TestWorker::saveCheckpointRoundTrips()
     QVERIFY(waitForModel(worker, models));
     const QString copy = QDir(out.path()).filePath(QStringLiteral("copy.pt"));
     const quint64 id = worker.saveCheckpoint(copy);
-    QVERIFY(saved.wait(20000));
+    QVERIFY(QTest::qWaitFor([&] { return !saved.isEmpty(); }, 20000));
     QCOMPARE(saved.at(0).at(0).value<quint64>(), id);
     const SampleJob job = stripJob(5, 2, 7, 31);
     QCOMPARE(testing::directSample(copy, job), testing::directSample(checkpoint_, job));
