@@ -204,6 +204,7 @@ void TestMainWindow::canvasFillsBeforeTheResult()
     // The first rows are on the canvas quickly...
     QVERIFY(QTest::qWaitFor([&] { return window->canvas()->revealedPixels() >= 28; }, 2000));
     const qint64 firstRow = clock.elapsed();
+    qInfo("first row on the canvas %lld ms after the slider moved", firstRow);
     QVERIFY(shown.wait(5000));
     QCOMPARE(shown.last().at(0).value<quint64>(), expected);
     // ... the worker streamed pixels before its result, and the canvas filled in many steps.

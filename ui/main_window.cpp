@@ -737,7 +737,10 @@ void MainWindow::showError(const QString& message)
     statusText_->setText(QStringLiteral("⚠ %1").arg(message));
     statusText_->setToolTip(message);
     if (!hasModel_) {
-        noModel_->setText(tr("No model loaded (%1).\nOpen a checkpoint (Ctrl+O) or train one in the Train tab.").arg(message));
+        const QString why = message.startsWith(QLatin1String(":/"))
+                                ? tr("this build has no built-in model")  // resources/pretrained/mnist.pt was missing
+                                : message;
+        noModel_->setText(tr("No model loaded (%1).\nOpen a checkpoint (Ctrl+O) or train one in the Train tab.").arg(why));
         noModel_->show();
     }
     if (tabs_->currentIndex() == kTabTrain || trainingState_ != Worker::TrainingState::Idle)

@@ -205,6 +205,10 @@ void SampleCanvas::rebuildImage()
     const int h = levels_.height > 0 ? levels_.height : kDefaultSide;
     const int w = levels_.width > 0 ? levels_.width : kDefaultSide;
     const int cols = columns(), rowCount = rows();
+    if (shownCount() == 0) {  // nothing requested yet: an empty canvas, not an empty tile
+        image_ = QImage();
+        return;
+    }
     const QSize size(cols * (w + kPadding) + kPadding, rowCount * (h + kPadding) + kPadding);
     if (image_.size() != size)
         image_ = QImage(size, QImage::Format_RGB32);
