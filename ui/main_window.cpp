@@ -429,7 +429,7 @@ void MainWindow::onModelChanged(const ModelInfo& info)
     applyingModel_ = false;
     canvas_->setClassNames(info.classNames);
     focus_->setClassNames(info.classNames);
-    modelLabel_->setText(tr("%1 · %2").arg(info.summary, info.dataset.isEmpty() ? tr("unknown data") : info.dataset));
+    modelLabel_->setText(info.dataset.isEmpty() ? info.summary : tr("%1 · %2").arg(info.summary, info.dataset));
     modelLabel_->setToolTip(shownPath(info.path));
     training_->showModel(info);  // the model's whole history: empty for a new run, kept on resume
     if (trainingState_ == Worker::TrainingState::Idle) {
