@@ -51,6 +51,7 @@ private Q_SLOTS:
     void missingModelIsReportedInWords();
     void settingsAreRemembered();
     void keyboardShortcuts();
+    void trainingThatCannotStartSaysWhy();
 
 private:
     std::unique_ptr<MainWindow> makeWindow(int pacingMs = 0, const QString& settings = {});
@@ -446,6 +447,24 @@ void TestMainWindow::keyboardShortcuts()
     QTest::keyClick(window.get(), Qt::Key_F5);  // resample
     QCOMPARE(requests.count(), before + 1);
     QVERIFY(waitShown(*window));
+}
+
+void TestMainWindow::trainingThatCannotStartSaysWhy()
+{
+    auto window = makeWindow();
+    QVERIFY(waitShown(*window));
+    TrainingPanel* panel = window->trainingPanel();
+    window->tabs()->setCurrentWidget(panel);
+    panel->setDataset(QDir(scratch_.path()).filePath(QStringLiteral("no-such-data")));
+    QTest::mouseClick(panel->startButton(), Qt::LeftButton);
+    QVERIFY(!panel->startButton()->isEnabled());  // no second start while the first is on its way
+    QVERIFY(QTest::qWaitFor([&] { return window->statusLabel()->text().contains(QStringLiteral("neither a data set name")); }, 10000));
+    QVERIFY(panel->startButton()->isEnabled());
+    QCOMPARE(window->worker()->trainingState(), Worker::TrainingState::Idle);
+    // The mixer still works with the model it had.
+    QSignalSpy shown(window.get(), &MainWindow::sampleShown);
+    window->mixer()->pairSlider()->setValue(window->mixer()->pairSlider()->value() + 2);
+    QVERIFY(shown.wait(10000));
 }
 
 QTEST_MAIN(TestMainWindow)

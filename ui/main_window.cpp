@@ -446,6 +446,7 @@ void MainWindow::onTrainingState(Worker::TrainingState state)
 {
     const auto previous = trainingState_;
     trainingState_ = state;
+    startPending_ = false;
     training_->setTrainingState(state);
     updateStateLabel();
     if (previous == Worker::TrainingState::Idle && state == Worker::TrainingState::Running) {
@@ -484,7 +485,11 @@ QString MainWindow::defaultRunDir() const
     QString root = options_.runsDir;
     if (root.isEmpty())
         root = QDir(QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation)).filePath(QStringLiteral("runs"));
-    return QDir(root).filePath(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")));
+    const QString stamp = QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"));
+    QString dir = QDir(root).filePath(stamp);
+    for (int n = 2; QFileInfo::exists(dir); ++n)  // two runs started within a second
+        dir = QDir(root).filePath(QStringLiteral("%1-%2").arg(stamp).arg(n));
+    return dir;
 }
 
 void MainWindow::startTraining(const TrainJob& job)
@@ -495,13 +500,15 @@ void MainWindow::startTraining(const TrainJob& job)
         training_->showGrid(QImage(), 0);
     }
     worker_->startTraining(job);
+    training_->startButton()->setEnabled(false);  // until the worker says Running (or fails)
+    startPending_ = true;
     showStatus(tr("Starting training on %1…").arg(job.dataset));
 }
 
 void MainWindow::startTrainingFromPanel()
 {
-    if (trainingState_ != Worker::TrainingState::Idle) {
-        showStatus(tr("Training is already %1").arg(stateText(trainingState_)));
+    if (trainingState_ != Worker::TrainingState::Idle || startPending_) {
+        showStatus(startPending_ ? tr("Training is starting") : tr("Training is already %1").arg(stateText(trainingState_)));
         return;
     }
     startTraining(trainingJob());
@@ -743,8 +750,13 @@ void MainWindow::showError(const QString& message)
         noModel_->setText(tr("No model loaded (%1).\nOpen a checkpoint (Ctrl+O) or train one in the Train tab.").arg(why));
         noModel_->show();
     }
-    if (tabs_->currentIndex() == kTabTrain || trainingState_ != Worker::TrainingState::Idle)
+    if (startPending_ && trainingState_ == Worker::TrainingState::Idle) {
+        startPending_ = false;  // the training could not start: let the user fix it and try again
+        training_->setTrainingState(trainingState_);
         training_->showError(message);
+    } else if (tabs_->currentIndex() == kTabTrain || trainingState_ != Worker::TrainingState::Idle) {
+        training_->showError(message);
+    }
 }
 
 std::unique_ptr<QSettings> MainWindow::settings() const

@@ -158,7 +158,8 @@ private:
     std::unique_ptr<ProgressAnimation> animation_;
 
     bool hasModel_ = false;
-    bool applyingModel_ = false;  // suppresses resampling while the controls follow a new model
+    bool applyingModel_ = false;
+    bool startPending_ = false;   // Start asked, the worker has not answered yet  // suppresses resampling while the controls follow a new model
     quint64 currentSampleId_ = 0;
     SampleJob lastJob_;
     int staleDropped_ = 0;
