@@ -3,7 +3,6 @@
 #include "cli_common.h"
 #include "cli_model.h"
 #include "continuum.h"
-#include "error.h"
 
 #include <QDir>
 #include <QJsonArray>
@@ -98,23 +97,13 @@ int runBetween(const QStringList& arguments)
     auto checkpoint = loadCheckpoint(parser.value("model"));
     const auto& c = checkpoint.model->config;
     const auto pairs = parsePairs(parser.value("pairs"), c.classes);
-    const QDir out(parser.value("out"));
-    if (!out.mkpath(QStringLiteral(".")))
-        throw Error(QStringLiteral("%1: cannot create the folder").arg(out.path()));
+    const QDir out = outputFolder(parser.value("out"));
 
     const bool json = parser.isSet("json");
     QJsonArray pairsJson;
     for (const auto& [a, b] : pairs) {
-        StripRequest request;
-        request.a = a;
-        request.b = b;
-        request.steps = steps;
-        request.rows = rows;
-        request.seed = settings.seed;
-        request.coherent = !parser.isSet("independent");
-        request.temperature = settings.temperature;
-        request.sampler = settings.kind;
-        const Strip strip = sampleStripWithProgress(checkpoint.model, request);
+        const Strip strip = sampleStripWithProgress(
+            checkpoint.model, stripRequest(a, b, steps, rows, settings, !parser.isSet("independent")));
         const QImage grid = stripGrid(strip, c.levels);
         const QString png = out.filePath(pairName(a, b) + QStringLiteral(".png"));
         savePng(grid, png);

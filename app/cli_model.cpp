@@ -103,6 +103,28 @@ torch::Tensor sampleWithProgress(PixelCNN& model, const SampleRequest& request, 
     return levels;
 }
 
+QDir outputFolder(const QString& path)
+{
+    const QDir folder(path);
+    if (!folder.mkpath(QStringLiteral(".")))
+        throw Error(QStringLiteral("%1: cannot create the folder").arg(path));
+    return folder;
+}
+
+StripRequest stripRequest(int a, int b, int steps, int rows, const SamplingSettings& settings, bool coherent)
+{
+    StripRequest request;
+    request.a = a;
+    request.b = b;
+    request.steps = steps;
+    request.rows = rows;
+    request.seed = settings.seed;
+    request.coherent = coherent;
+    request.temperature = settings.temperature;
+    request.sampler = settings.kind;
+    return request;
+}
+
 Strip sampleStripWithProgress(PixelCNN& model, const StripRequest& request)
 {
     const auto& c = model->config;

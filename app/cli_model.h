@@ -7,6 +7,7 @@
 #include "sampler.h"
 
 #include <QCommandLineParser>
+#include <QDir>
 #include <QImage>
 #include <QJsonObject>
 
@@ -47,6 +48,11 @@ QString classLabel(const QStringList& names, int k);
 // Samples with a progress display on stderr; returns levels [B, H, W].
 torch::Tensor sampleWithProgress(PixelCNN& model, const SampleRequest& request, SamplerKind kind);
 
+// The folder of --out, created when missing; Error naming it when it cannot be.
+QDir outputFolder(const QString& path);
+
+// The strip of pair (a, b) with the sampling settings, row r seeded settings.seed + r.
+StripRequest stripRequest(int a, int b, int steps, int rows, const SamplingSettings& settings, bool coherent);
 // Samples a continuum strip with a progress display on stderr (it is never cancelled).
 Strip sampleStripWithProgress(PixelCNN& model, const StripRequest& request);
 // The strip as make_grid lays it out: one row of `steps` tiles per seed, padding 2.

@@ -135,9 +135,7 @@ int runReport(const QStringList& arguments)
     const QString source = datasetSource(parser, checkpoint);
     const Dataset test = loadDataset(source, Split::Test);
     const QStringList names = classNames(checkpoint);
-    const QDir out(parser.value("out"));
-    if (!out.mkpath(QStringLiteral(".")))
-        throw Error(QStringLiteral("%1: cannot create the folder").arg(out.path()));
+    const QDir out = outputFolder(parser.value("out"));
 
     const Evaluation evaluation = evaluateWithProgress(checkpoint, test);
 
@@ -186,15 +184,7 @@ int runReport(const QStringList& arguments)
     double oneHotTotal = 0.0, midpointTotal = 0.0, decisiveTotal = 0.0, massTotal = 0.0;
     const auto pairs = parsePairs(QLatin1String(kStudyPairs), c.classes);
     for (const auto& [a, b] : pairs) {
-        StripRequest request;
-        request.a = a;
-        request.b = b;
-        request.steps = kSteps;
-        request.rows = rows;
-        request.seed = settings.seed;
-        request.temperature = settings.temperature;
-        request.sampler = settings.kind;
-        const Strip strip = sampleStripWithProgress(checkpoint.model, request);
+        const Strip strip = sampleStripWithProgress(checkpoint.model, stripRequest(a, b, kSteps, rows, settings, true));
         const QString name = pairName(a, b);
         savePng(stripGrid(strip, c.levels), out.filePath(name + QStringLiteral(".png")));
         PosteriorPlotOptions plot;

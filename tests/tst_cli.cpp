@@ -4,6 +4,7 @@
 // A tiny random 28x28 model, saved by the test itself, stands in for a trained one.
 #include "checkpoint.h"
 #include "image_grid.h"
+#include "tst_small_model.h"
 
 #include <QImage>
 #include <QJsonArray>
@@ -89,15 +90,9 @@ void TestCli::initTestCase()
     QVERIFY(dir_.isValid());
     QVERIFY2(QFileInfo(QStringLiteral(PIXELMIX_CLI)).isExecutable(), PIXELMIX_CLI);
     // A tiny untrained model of the default image size: quick to sample and to evaluate.
-    ModelConfig c;
-    c.channels = 8;
-    c.layers = 2;
-    c.kernel = 3;
-    c.spatialChannels = 2;
-    torch::manual_seed(11);
-    PixelCNN model(c);
+    PixelCNN model = test::randomModel(test::smallConfig(28), 11, 1.0);
     TrainingState state;
-    state.model = c;
+    state.model = model->config;
     state.dataset = QStringLiteral("mnist");
     model_ = path(QStringLiteral("tiny.pt"));
     saveCheckpoint(model_, state, model, nullptr);

@@ -5,6 +5,7 @@
 #include "error.h"
 #include "likelihood.h"
 #include "posterior_plot.h"
+#include "tst_small_model.h"
 
 #include <QtTest>
 
@@ -12,29 +13,10 @@ using namespace pixelmix;
 Q_DECLARE_METATYPE(pixelmix::SamplerKind)
 
 namespace {
-// Small and quick, but with every part of the default architecture (spatial maps included).
-ModelConfig smallConfig()
-{
-    ModelConfig c;
-    c.channels = 8;
-    c.layers = 2;
-    c.kernel = 3;
-    c.levels = 4;
-    c.spatialChannels = 2;
-    c.height = 10;
-    c.width = 10;
-    return c;
-}
-
-// Random weights scaled up so that classes and pixels differ a lot (as in tst_sampler).
+// A 10x10 model: quick, and with classes and pixels that differ a lot.
 PixelCNN randomModel(std::uint64_t seed)
 {
-    torch::manual_seed(seed);
-    PixelCNN model(smallConfig());
-    torch::NoGradGuard noGrad;
-    for (auto& p : model->parameters())
-        p.mul_(2.0);
-    return model;
+    return test::randomModel(test::smallConfig(10), seed);
 }
 
 StripRequest stripRequest(int a, int b, int steps, int rows, std::uint64_t seed, bool coherent,
