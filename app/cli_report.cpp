@@ -96,6 +96,10 @@ QString interpretation(double oneHot, double midpoint, double decisive, double p
         text += QStringLiteral("At the midpoint the posterior still picks one of the two classes decisively "
                                "(mean max p = %1): a blend is drawn as one digit or the other, not as a hybrid.")
                     .arg(decisive, 0, 'f', 2);
+    else if (decisive > 0.7)
+        text += QStringLiteral("At the midpoint the posterior mostly leans to one of the two classes (mean max p = "
+                               "%1), but not always decisively: some blends are hybrids.")
+                    .arg(decisive, 0, 'f', 2);
     else
         text += QStringLiteral("At the midpoint the posterior is split between the two classes (mean max p = "
                                "%1): the blends are genuinely ambiguous.")
