@@ -82,9 +82,9 @@ int runBetween(const QStringList& arguments)
     parser.addOptions({
         {"model", "Checkpoint to sample from (required).", "CKPT"},
         {"out", "Folder for the PNGs (required; created when missing).", "DIR"},
-        {"pairs", "Class pairs A-B,...", "PAIRS", "1-7,3-8,4-9,5-6"},
-        {"steps", "Images per row, from 100% a to 100% b.", "N", "11"},
-        {"rows", "Rows per pair, one seed each.", "R", "4"},
+        {"pairs", "Class pairs A-B,... (default: 1-7,3-8,4-9,5-6).", "PAIRS", "1-7,3-8,4-9,5-6"},
+        {"steps", "Images per row, from 100% a to 100% b (default: 11).", "N", "11"},
+        {"rows", "Rows per pair, one seed each (default: 4).", "R", "4"},
         {"independent", "Independent noise for every image instead of one uniform per pixel per row."},
         {"json", "Print all numbers as one JSON document."},
     });

@@ -55,7 +55,7 @@ int runClassify(const QStringList& arguments)
         "quantised to the model's levels as in training."));
     parser.addOptions({
         {"model", "Checkpoint to classify with (required).", "CKPT"},
-        {"top", "Classes to list per image, most probable first.", "N", "3"},
+        {"top", "Classes to list per image, most probable first (default: 3).", "N", "3"},
         {"json", "Print all numbers as one JSON document."},
     });
     parser.addPositionalArgument(QStringLiteral("images"), QStringLiteral("Images to classify (PNG, ...)."),

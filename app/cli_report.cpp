@@ -120,8 +120,8 @@ int runReport(const QStringList& arguments)
     parser.addOptions({
         {"model", "Checkpoint to report on (required).", "CKPT"},
         {"out", "Folder for the report (required; created when missing).", "DIR"},
-        {"rows", "Rows per strip, one seed each.", "R", "4"},
-        {"per-class", "Samples per class in grid.png.", "N", "5"},
+        {"rows", "Rows per strip, one seed each (default: 4).", "R", "4"},
+        {"per-class", "Samples per class in grid.png (default: 5).", "N", "5"},
     });
     addSamplingOptions(parser);
     addDatasetOptions(parser);
