@@ -23,29 +23,38 @@ std::unique_ptr<torch::optim::Optimizer> makeAdam(PixelCNN& model, double learni
     return std::make_unique<torch::optim::Adam>(model->parameters(), torch::optim::AdamOptions(learningRate));
 }
 
-Trainer::Trainer(const ModelConfig& modelConfig, const TrainConfig& trainConfig, Dataset trainSet, Dataset testSet,
-                 const QString& outDir)
-    : Trainer(
-          [&] {
-              TrainingState s;
-              s.model = modelConfig;
-              s.train = trainConfig;
-              s.dataset = trainSet.name;
-              return s;
-          }(),
-          [&] {
-              modelConfig.validate();
-              trainConfig.validate();
-              torch::manual_seed(trainConfig.seed);  // weights, then dropout, from the seed
-              return PixelCNN(modelConfig);
-          }(),
-          nullptr, std::move(trainSet), std::move(testSet), outDir)
+namespace {
+TrainingState freshState(const ModelConfig& model, const TrainConfig& train, const QString& dataset)
+{
+    model.validate();
+    train.validate();
+    TrainingState s;
+    s.model = model;
+    s.train = train;
+    s.dataset = dataset;
+    return s;
+}
+
+PixelCNN freshModel(const TrainingState& state)
+{
+    torch::manual_seed(state.train.seed);  // weights, then dropout, from the seed
+    return PixelCNN(state.model);
+}
+}  // namespace
+
+Trainer::Trainer(const ModelConfig& modelConfig, const TrainConfig& trainConfig, const Dataset& trainSet,
+                 const Dataset& testSet, const QString& outDir)
+    : Trainer(freshState(modelConfig, trainConfig, trainSet.name), PixelCNN(nullptr), nullptr, trainSet, testSet,
+              outDir)
 {
 }
 
 Trainer::Trainer(TrainingState state, PixelCNN model, std::unique_ptr<torch::optim::Optimizer> optimizer,
-                 Dataset trainSet, Dataset testSet, const QString& outDir)
-    : state_(std::move(state)), model_(std::move(model)), optimizer_(std::move(optimizer)), outDir_(outDir)
+                 const Dataset& trainSet, const Dataset& testSet, const QString& outDir)
+    : state_(std::move(state)),
+      model_(model ? std::move(model) : freshModel(state_)),
+      optimizer_(std::move(optimizer)),
+      outDir_(outDir)
 {
     if (!optimizer_)
         optimizer_ = makeAdam(model_, state_.train.learningRate);
@@ -74,6 +83,7 @@ Trainer::Trainer(TrainingState state, PixelCNN model, std::unique_ptr<torch::opt
     if (!QDir().mkpath(outDir_))
         throw Error(QStringLiteral("%1: cannot create the output folder").arg(outDir_));
     startEpoch_ = state_.epoch;
+    startSeconds_ = state_.trainedSeconds;
     // Resuming mid-epoch: the running epoch loss is the tail of the step history.
     const auto& steps = state_.stepBitsPerDim;
     for (std::int64_t i = 0; i < state_.batchInEpoch && i < std::int64_t(steps.size()); ++i) {
@@ -82,8 +92,8 @@ Trainer::Trainer(TrainingState state, PixelCNN model, std::unique_ptr<torch::opt
     }
 }
 
-std::unique_ptr<Trainer> Trainer::resume(const QString& checkpointPath, const TrainConfig& limits, Dataset trainSet,
-                                         Dataset testSet, const QString& outDir)
+std::unique_ptr<Trainer> Trainer::resume(const QString& checkpointPath, const TrainConfig& limits,
+                                         const Dataset& trainSet, const Dataset& testSet, const QString& outDir)
 {
     std::unique_ptr<torch::optim::Optimizer> optimizer;
     auto checkpoint = loadCheckpointForResume(
@@ -94,8 +104,8 @@ std::unique_ptr<Trainer> Trainer::resume(const QString& checkpointPath, const Tr
     state.train.minutes = limits.minutes;
     state.train.threads = limits.threads;
     checkpoint.model->train();
-    return std::unique_ptr<Trainer>(new Trainer(std::move(state), checkpoint.model, std::move(optimizer),
-                                                std::move(trainSet), std::move(testSet), outDir));
+    return std::unique_ptr<Trainer>(
+        new Trainer(std::move(state), checkpoint.model, std::move(optimizer), trainSet, testSet, outDir));
 }
 
 QString Trainer::lastPath() const { return QDir(outDir_).filePath(QStringLiteral("last.pt")); }
@@ -123,15 +133,17 @@ torch::Tensor Trainer::augment(const torch::Tensor& levels) const  // [B, H, W]
     return shifted;
 }
 
-bool Trainer::limitReached(double runSeconds) const
+bool Trainer::limitReached() const
 {
     const auto& t = state_.train;
-    return (t.epochs > 0 && state_.epoch >= t.epochs) || (t.minutes > 0 && runSeconds >= t.minutes * 60.0);
+    return (t.epochs > 0 && state_.epoch >= t.epochs) || (t.minutes > 0 && secondsThisTrainer() >= t.minutes * 60.0);
 }
 
-void Trainer::finishEpoch(const TrainerCallbacks& callbacks)
+bool Trainer::finishEpoch(const TrainerCallbacks& callbacks)
 {
-    const auto validation = evaluate(model_, testLevels_, testLabels_, 256);
+    const auto validation = evaluate(model_, testLevels_, testLabels_, 256, callbacks.aborted);
+    if (validation.images < testLevels_.size(0))
+        return false;
     state_.epoch += 1;
     state_.batchInEpoch = 0;
     EpochReport report;
@@ -152,6 +164,7 @@ void Trainer::finishEpoch(const TrainerCallbacks& callbacks)
     saveLast();
     if (callbacks.onEpoch)
         callbacks.onEpoch(report);
+    return true;
 }
 
 Trainer::Stop Trainer::run(const TrainerCallbacks& callbacks)
@@ -162,20 +175,17 @@ Trainer::Stop Trainer::run(const TrainerCallbacks& callbacks)
     const auto& t = state_.train;
     const int64_t count = trainLevels_.size(0);
     const int64_t batchesPerEpoch = (count + t.batchSize - 1) / t.batchSize;
-    const auto runStart = std::chrono::steady_clock::now();
-    auto lastTick = runStart;
-    int64_t imagesThisRun = 0;
-    auto runSeconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - runStart).count(); };
+    auto lastTick = std::chrono::steady_clock::now();
+    auto stop = [&](Stop reason) {
+        model_->eval();
+        return reason;
+    };
 
-    while (!limitReached(runSeconds())) {
+    while (!limitReached()) {
         const auto order = epochOrder();
-        while (state_.batchInEpoch < batchesPerEpoch) {
-            if (callbacks.cancelled && callbacks.cancelled()) {
-                model_->eval();
-                return Stop::Cancelled;
-            }
-            if (t.minutes > 0 && runSeconds() >= t.minutes * 60.0)
-                break;
+        while (state_.batchInEpoch < batchesPerEpoch && !limitReached()) {
+            if (callbacks.cancelled && callbacks.cancelled())
+                return stop(Stop::Cancelled);
             const int64_t start = state_.batchInEpoch * t.batchSize;
             const auto indices = order.narrow(0, start, std::min<int64_t>(t.batchSize, count - start));
             auto levels = trainLevels_.index_select(0, indices);  // [B, H, W] uint8
@@ -194,7 +204,7 @@ Trainer::Stop Trainer::run(const TrainerCallbacks& callbacks)
             state_.batchInEpoch += 1;
             epochLossSum_ += bits;
             epochLossCount_ += 1;
-            imagesThisRun += indices.size(0);
+            imagesThisTrainer_ += indices.size(0);
             const auto now = std::chrono::steady_clock::now();
             state_.trainedSeconds += std::chrono::duration<double>(now - lastTick).count();
             lastTick = now;
@@ -206,8 +216,8 @@ Trainer::Stop Trainer::run(const TrainerCallbacks& callbacks)
                 r.batchInEpoch = state_.batchInEpoch;
                 r.batchesPerEpoch = batchesPerEpoch;
                 r.bitsPerDim = bits;
-                const double seconds = runSeconds();
-                r.imagesPerSecond = seconds > 0 ? double(imagesThisRun) / seconds : 0.0;
+                const double seconds = secondsThisTrainer();
+                r.imagesPerSecond = seconds > 0 ? double(imagesThisTrainer_) / seconds : 0.0;
                 if (t.epochs > 0) {
                     const double total = double(t.epochs - startEpoch_) * double(batchesPerEpoch);
                     const double done = double(state_.epoch - startEpoch_) * double(batchesPerEpoch) + double(state_.batchInEpoch);
@@ -220,17 +230,15 @@ Trainer::Stop Trainer::run(const TrainerCallbacks& callbacks)
                 callbacks.onStep(r);
             }
         }
-        if (state_.batchInEpoch >= batchesPerEpoch) {
-            finishEpoch(callbacks);
-            model_->train();
-            lastTick = std::chrono::steady_clock::now();  // validation time is not training time
-        } else {
+        if (state_.batchInEpoch < batchesPerEpoch)
             break;  // the minute limit fell mid-epoch
-        }
+        if (!finishEpoch(callbacks))
+            return stop(Stop::Cancelled);
+        model_->train();
+        lastTick = std::chrono::steady_clock::now();  // validation time is not training time
     }
     saveLast();
-    model_->eval();
-    return Stop::LimitReached;
+    return stop(Stop::LimitReached);
 }
 
 }  // namespace pixelmix

@@ -17,7 +17,7 @@ struct StepReport {
     std::int64_t batchInEpoch = 0;     // batches done in this epoch
     std::int64_t batchesPerEpoch = 0;
     double bitsPerDim = 0.0;           // this batch's training loss
-    double imagesPerSecond = 0.0;      // over this run() call
+    double imagesPerSecond = 0.0;      // since this Trainer started, pauses excluded
     double fractionDone = -1.0;        // of the epoch/minute limit, in [0, 1]; -1 without a limit
     double etaSeconds = -1.0;          // until the limit; -1 when unknown
 };
@@ -31,16 +31,20 @@ struct TrainerCallbacks {
     std::function<void(const StepReport&)> onStep;
     std::function<void(const EpochReport&)> onEpoch;
     std::function<bool()> cancelled;  // polled before every batch
+    // Polled also between validation batches: stops a validation in progress (the epoch is then
+    // validated again by the next run()). Only for giving up, e.g. when the app closes.
+    std::function<bool()> aborted;
 };
 
 class Trainer {
 public:
     // A fresh run: weights initialised from trainConfig.seed. Checkpoints go to outDir (created).
-    Trainer(const ModelConfig& model, const TrainConfig& train, Dataset trainSet, Dataset testSet, const QString& outDir);
+    Trainer(const ModelConfig& model, const TrainConfig& train, const Dataset& trainSet, const Dataset& testSet,
+            const QString& outDir);
     // Resumes from a checkpoint written by a Trainer; its configs replace the given ones, except the
     // limits (epochs, minutes) and threads of `limits`, which apply to the new run.
-    static std::unique_ptr<Trainer> resume(const QString& checkpointPath, const TrainConfig& limits, Dataset trainSet,
-                                           Dataset testSet, const QString& outDir);
+    static std::unique_ptr<Trainer> resume(const QString& checkpointPath, const TrainConfig& limits,
+                                           const Dataset& trainSet, const Dataset& testSet, const QString& outDir);
 
     enum class Stop { LimitReached, Cancelled };
     Stop run(const TrainerCallbacks& callbacks);
@@ -53,19 +57,24 @@ public:
     QString bestPath() const;
 
 private:
-    Trainer(TrainingState state, PixelCNN model, std::unique_ptr<torch::optim::Optimizer> optimizer, Dataset trainSet,
-            Dataset testSet, const QString& outDir);
+    Trainer(TrainingState state, PixelCNN model, std::unique_ptr<torch::optim::Optimizer> optimizer,
+            const Dataset& trainSet, const Dataset& testSet, const QString& outDir);
     torch::Tensor epochOrder() const;              // the shuffle of the current epoch, from (seed, epoch)
     torch::Tensor augment(const torch::Tensor& levels) const;  // random shifts, from (seed, step)
-    void finishEpoch(const TrainerCallbacks& callbacks);
-    bool limitReached(double runSeconds) const;
+    bool finishEpoch(const TrainerCallbacks& callbacks);       // false when aborted during validation
+    double secondsThisTrainer() const { return state_.trainedSeconds - startSeconds_; }
+    bool limitReached() const;
 
     TrainingState state_;
     PixelCNN model_;
     std::unique_ptr<torch::optim::Optimizer> optimizer_;
     torch::Tensor trainLevels_, trainLabels_, testLevels_, testLabels_;
     QString outDir_;
-    int startEpoch_ = 0;  // epoch count when this Trainer was created, for the epoch limit
+    // Where this Trainer started: the epoch and minute limits, images/s and the ETA count from here,
+    // across pauses (several run() calls).
+    int startEpoch_ = 0;
+    double startSeconds_ = 0.0;
+    std::int64_t imagesThisTrainer_ = 0;
     double epochLossSum_ = 0.0;
     std::int64_t epochLossCount_ = 0;
 };

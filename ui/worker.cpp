@@ -514,6 +514,7 @@ void Worker::continueTraining()
         return;
     TrainerCallbacks callbacks;
     callbacks.cancelled = [this] { return trainingShouldYield(); };
+    callbacks.aborted = [this] { return d->abort.load(); };  // closing the window cuts validation short
     callbacks.onStep = [this](const StepReport& r) {
         auto& s = d->pendingSteps;
         s.step = r.step;
