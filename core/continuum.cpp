@@ -80,62 +80,16 @@ StripCurves stripCurves(const Strip& strip)
 {
     if (!strip.complete)
         throw Error(QStringLiteral("continuum: the strip was cancelled before it was measured"));
-    const int steps = strip.steps(), rows = strip.rows();
-    const int a = strip.request.a, b = strip.request.b;
-    StripCurves curves;
-    curves.a = a;
-    curves.b = b;
     const auto posterior = strip.posterior.to(torch::kFloat64).contiguous();
     const auto bits = strip.bitsPerDim.to(torch::kFloat64).contiguous();
-    const auto p = posterior.accessor<double, 2>();
-    const auto d = bits.accessor<double, 1>();
-    curves.rowA.assign(rows, std::vector<double>(steps));
-    curves.rowB = curves.rowA;
-    curves.rowBits = curves.rowA;
-    curves.meanA.assign(steps, 0.0);
-    curves.meanB.assign(steps, 0.0);
-    curves.meanBits.assign(steps, 0.0);
-    for (int k = 0; k < steps; ++k) {
-        curves.weightOfB.push_back(strip.weightOfB(k));
-        for (int r = 0; r < rows; ++r) {
-            const int64_t i = int64_t(r) * steps + k;
-            curves.rowA[r][k] = p[i][a];
-            curves.rowB[r][k] = p[i][b];
-            curves.rowBits[r][k] = d[i];
-            curves.meanA[k] += p[i][a] / rows;
-            curves.meanB[k] += p[i][b] / rows;
-            curves.meanBits[k] += d[i] / rows;
-        }
-    }
-    return curves;
-}
-
-QString pairName(int a, int b)
-{
-    return QStringLiteral("%1-%2").arg(a).arg(b);
-}
-
-std::vector<std::pair<int, int>> parsePairs(const QString& text, int classes)
-{
-    std::vector<std::pair<int, int>> pairs;
-    const auto parts = text.split(QLatin1Char(','), Qt::SkipEmptyParts);
-    if (parts.isEmpty())
-        throw Error(QStringLiteral("pairs \"%1\": expected A-B pairs such as 1-7,4-9").arg(text));
-    for (const auto& part : parts) {
-        const auto fields = part.split(QLatin1Char('-'));
-        bool aOk = false, bOk = false;
-        const int a = fields.value(0).trimmed().toInt(&aOk);
-        const int b = fields.value(1).trimmed().toInt(&bOk);
-        if (fields.size() != 2 || !aOk || !bOk)
-            throw Error(QStringLiteral("pairs \"%1\": \"%2\" is not A-B").arg(text, part));
-        for (const int k : {a, b})
-            if (k < 0 || k >= classes)
-                throw Error(QStringLiteral("pairs \"%1\": class %2 is outside 0..%3").arg(text).arg(k).arg(classes - 1));
-        if (a == b)
-            throw Error(QStringLiteral("pairs \"%1\": \"%2\" needs two different classes").arg(text, part));
-        pairs.emplace_back(a, b);
-    }
-    return pairs;
+    const int64_t classes = posterior.size(1);
+    const double* p = posterior.data_ptr<double>();
+    std::vector<std::vector<double>> posteriorRows;
+    for (int64_t i = 0; i < posterior.size(0); ++i)
+        posteriorRows.emplace_back(p + i * classes, p + (i + 1) * classes);
+    const double* d = bits.data_ptr<double>();
+    return stripCurves(strip.request.a, strip.request.b, strip.steps(), posteriorRows,
+                       std::vector<double>(d, d + bits.numel()));
 }
 
 }  // namespace pixelmix

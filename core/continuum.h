@@ -9,6 +9,7 @@
 // coherent row's first image is exactly sample() of the one-hot class a with the row's seed: for
 // one image, shared and independent noise are the same uniforms (see sampleUniforms).
 #include "sampler.h"
+#include "strip_curves.h"
 
 #include <functional>
 #include <vector>
@@ -40,7 +41,6 @@ struct Strip {
 
     int steps() const { return request.steps; }
     int rows() const { return request.rows; }
-    double weightOfB(int step) const { return double(step) / double(request.steps - 1); }
 };
 
 // Called as sampling advances: strip row, pixel (row, col) just drawn in every image of that strip
@@ -56,20 +56,7 @@ struct Cancelled : std::exception {
 // batched) and bits/dim of every image. Eval mode, no gradients.
 Strip sampleStrip(PixelCNN& model, const StripRequest& request, const StripCallback& onPixel = {});
 
-// The numbers along a strip, per step: means over rows and each row's own values. Plots (the
-// report's PNG, the GUI's chart) draw these.
-struct StripCurves {
-    int a = 0, b = 1;
-    std::vector<double> weightOfB;                  // [steps]
-    std::vector<double> meanA, meanB, meanBits;     // [steps]: mean p(a), p(b), bits/dim over rows
-    std::vector<std::vector<double>> rowA, rowB, rowBits;  // [rows][steps]
-};
+// The strip's curves (strip_curves.h); Error when it was cancelled before it was measured.
 StripCurves stripCurves(const Strip& strip);
-
-// "a-b": the name of a pair's files, e.g. "4-9".
-QString pairName(int a, int b);
-
-// Pairs from "1-7,3-8"; Error naming the bad part (classes outside 0..classes-1, a == b).
-std::vector<std::pair<int, int>> parsePairs(const QString& text, int classes);
 
 }  // namespace pixelmix

@@ -65,7 +65,8 @@ torch::Tensor imageBitsPerDim(PixelCNN& model, const torch::Tensor& levels, cons
     return nats / (double(c.height * c.width) * std::log(2.0));
 }
 
-torch::Tensor classLogLikelihoods(PixelCNN& model, const torch::Tensor& levels, int batchSize)
+torch::Tensor classLogLikelihoods(PixelCNN& model, const torch::Tensor& levels, int batchSize,
+                                  const std::function<bool()>& cancelled)
 {
     MeasureGuard guard(model);
     const auto& c = model->config;
@@ -74,6 +75,8 @@ torch::Tensor classLogLikelihoods(PixelCNN& model, const torch::Tensor& levels, 
     const auto classes = torch::eye(c.classes, torch::kFloat32);  // [classes, classes]
     const int64_t imagesPerBatch = std::max<int64_t>(1, batchSize / c.classes);
     for (int64_t start = 0; start < count; start += imagesPerBatch) {
+        if (cancelled && cancelled())
+            return {};
         const int64_t n = std::min<int64_t>(imagesPerBatch, count - start);
         // Each image repeated once per class: [n * classes, H, W], conditioned on each class in turn.
         auto images = levels.narrow(0, start, n).repeat_interleave(c.classes, 0);

@@ -24,8 +24,10 @@ Evaluation evaluate(PixelCNN& model, const torch::Tensor& levels, const torch::T
 torch::Tensor imageBitsPerDim(PixelCNN& model, const torch::Tensor& levels, const torch::Tensor& weights);
 
 // log p(x | y = k) in nats for every image and class: [N, classes]. One forward pass per class,
-// batched as N * classes images.
-torch::Tensor classLogLikelihoods(PixelCNN& model, const torch::Tensor& levels, int batchSize = 256);
+// batched as N * classes images, batchSize at a time. `cancelled` (optional) is polled between
+// batches; once it says yes the result is an undefined tensor.
+torch::Tensor classLogLikelihoods(PixelCNN& model, const torch::Tensor& levels, int batchSize = 256,
+                                  const std::function<bool()>& cancelled = {});
 
 // p(k | x) with a uniform prior, from classLogLikelihoods: [N, classes], rows sum to 1.
 torch::Tensor classPosterior(const torch::Tensor& logLikelihoods);

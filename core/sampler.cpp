@@ -4,17 +4,32 @@
 #include "error.h"
 
 #include <cmath>
+#include <map>
 
 namespace pixelmix {
 
 torch::Tensor sampleUniforms(const SampleRequest& request, int height, int width)
 {
     const int64_t batch = request.weights.size(0);
-    auto generator = at::detail::createCPUGenerator(request.seed);
     auto options = torch::TensorOptions().dtype(torch::kFloat64);
-    if (request.sharedNoise)
-        return torch::rand({1, height, width}, generator, options).expand({batch, height, width}).contiguous();
-    return torch::rand({batch, height, width}, generator, options);
+    auto field = [&](std::uint64_t seed, int64_t images) {
+        return torch::rand({images, height, width}, at::detail::createCPUGenerator(seed), options);
+    };
+    if (!request.sharedNoise)
+        return field(request.seed, batch);
+    if (request.noiseSeeds.empty())
+        return field(request.seed, 1).expand({batch, height, width}).contiguous();
+    if (int64_t(request.noiseSeeds.size()) != batch)
+        throw Error(QStringLiteral("sampling: %1 noise seeds for %2 images").arg(request.noiseSeeds.size()).arg(batch));
+    auto uniforms = torch::empty({batch, height, width}, options);
+    std::map<std::uint64_t, torch::Tensor> fields;
+    for (int64_t i = 0; i < batch; ++i) {
+        auto& shared = fields[request.noiseSeeds[size_t(i)]];
+        if (!shared.defined())
+            shared = field(request.noiseSeeds[size_t(i)], 1)[0];
+        uniforms[i].copy_(shared);
+    }
+    return uniforms;
 }
 
 int drawLevel(const float* logits, int levels, double temperature, double uniform)

@@ -9,6 +9,7 @@
 #include "pixelcnn.h"
 
 #include <functional>
+#include <vector>
 
 namespace pixelmix {
 
@@ -19,6 +20,10 @@ struct SampleRequest {
     double temperature = 1.0;  // divides the logits; <= 1e-6 means argmax
     std::uint64_t seed = 0;    // seeds the per-pixel uniforms
     bool sharedNoise = false;  // one uniform per pixel for the whole batch (coherent morphs)
+    // With sharedNoise, the seed of each image's noise instead of `seed` ([B] or empty): images with
+    // one seed share a field, which is the field of a one-image request with that seed. Several
+    // coherent rows (one seed each) are then one batch.
+    std::vector<std::uint64_t> noiseSeeds;
 };
 
 // Called for each pixel (row, col), in raster order, once it is drawn in every image; levels is the
