@@ -9,6 +9,33 @@
 
 namespace pixelmix::cli {
 
+int intOption(const QCommandLineParser& parser, const char* name, int min, int max)
+{
+    bool ok = false;
+    const QString text = parser.value(QLatin1String(name));
+    const int value = text.toInt(&ok);
+    if (!ok || value < min || value > max)
+        throw Error(QStringLiteral("--%1: \"%2\" is not a whole number in %3..%4")
+                        .arg(QLatin1String(name), text)
+                        .arg(min)
+                        .arg(max));
+    return value;
+}
+
+double doubleOption(const QCommandLineParser& parser, const char* name, double min, double max)
+{
+    bool ok = false;
+    const QString text = parser.value(QLatin1String(name));
+    const double value = text.toDouble(&ok);
+    if (!ok || !(value >= min && value <= max))
+        throw Error(QStringLiteral("--%1: \"%2\" is not a number in %3..%4")
+                        .arg(QLatin1String(name), text)
+                        .arg(min)
+                        .arg(max));
+    return value;
+}
+
+
 namespace {
 
 // On a terminal the line is redrawn often enough to look live; elsewhere every few seconds.

@@ -31,6 +31,10 @@ struct HelpRequested {
 void parseArguments(QCommandLineParser& parser, const QString& command, const QStringList& arguments,
                     int minPositional, int maxPositional);
 
+// A number in min..max from an option; Error naming the option and the range otherwise.
+int intOption(const QCommandLineParser& parser, const char* name, int min, int max);
+double doubleOption(const QCommandLineParser& parser, const char* name, double min, double max);
+
 // A line to stdout (results) or stderr (diagnostics).
 void printOut(const QString& line);
 void printErr(const QString& line);

@@ -43,19 +43,6 @@ SamplingSettings readSamplingSettings(const QCommandLineParser& parser)
     return s;
 }
 
-int intOption(const QCommandLineParser& parser, const char* name, int min, int max)
-{
-    bool ok = false;
-    const QString text = parser.value(QLatin1String(name));
-    const int value = text.toInt(&ok);
-    if (!ok || value < min || value > max)
-        throw Error(QStringLiteral("--%1: \"%2\" is not a whole number in %3..%4")
-                        .arg(QLatin1String(name), text)
-                        .arg(min)
-                        .arg(max));
-    return value;
-}
-
 void addDatasetOptions(QCommandLineParser& parser)
 {
     parser.addOptions({

@@ -31,9 +31,6 @@ struct SamplingSettings {
 // Error naming the option for a value that is not valid.
 SamplingSettings readSamplingSettings(const QCommandLineParser& parser);
 
-// A whole number in min..max from an option; Error naming the option otherwise.
-int intOption(const QCommandLineParser& parser, const char* name, int min, int max);
-
 // --dataset NAME and --data DIR: the split to measure on.
 void addDatasetOptions(QCommandLineParser& parser);
 // --data, else --dataset, else the dataset the checkpoint was trained on (mnist when unknown).

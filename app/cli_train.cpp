@@ -9,26 +9,6 @@
 
 namespace pixelmix::cli {
 
-namespace {
-int intValue(const QCommandLineParser& parser, const QString& name)
-{
-    bool ok = false;
-    const int value = parser.value(name).toInt(&ok);
-    if (!ok)
-        throw Error(QStringLiteral("--%1: \"%2\" is not a whole number").arg(name, parser.value(name)));
-    return value;
-}
-
-double doubleValue(const QCommandLineParser& parser, const QString& name)
-{
-    bool ok = false;
-    const double value = parser.value(name).toDouble(&ok);
-    if (!ok)
-        throw Error(QStringLiteral("--%1: \"%2\" is not a number").arg(name, parser.value(name)));
-    return value;
-}
-}  // namespace
-
 int runTrain(const QStringList& arguments)
 {
     const ModelConfig m;
@@ -63,24 +43,27 @@ int runTrain(const QStringList& arguments)
     const QString source = parser.isSet("data") ? parser.value("data") : parser.value("dataset");
 
     TrainConfig train;
-    train.epochs = intValue(parser, "epochs");
-    train.minutes = doubleValue(parser, "minutes");
-    train.threads = intValue(parser, "threads");
-    train.batchSize = intValue(parser, "batch");
-    train.learningRate = doubleValue(parser, "lr");
+    train.epochs = intOption(parser, "epochs", 0, 1000000);
+    train.minutes = doubleOption(parser, "minutes", 0, 1e6);
+    train.threads = intOption(parser, "threads", 0, 256);
+    train.batchSize = intOption(parser, "batch", 1, 4096);
+    train.learningRate = doubleOption(parser, "lr", 1e-7, 1.0);
     train.augment = parser.isSet("augment");
-    train.validationImages = intValue(parser, "validation-images");
-    train.seed = parser.value("seed").toULongLong();
+    train.validationImages = intOption(parser, "validation-images", 0, 100000000);
+    bool seedOk = false;
+    train.seed = parser.value("seed").toULongLong(&seedOk);
+    if (!seedOk)
+        throw Error(QStringLiteral("--seed: \"%1\" is not a whole number >= 0").arg(parser.value("seed")));
     train.validate();
     if (train.epochs == 0 && train.minutes == 0)
         throw Error(QStringLiteral("give --epochs or --minutes (or both), so training knows when to stop"));
 
     ModelConfig model;
-    model.levels = intValue(parser, "levels");
-    model.channels = intValue(parser, "channels");
-    model.layers = intValue(parser, "layers");
-    model.kernel = intValue(parser, "kernel");
-    model.dropout = doubleValue(parser, "dropout");
+    model.levels = intOption(parser, "levels", 2, 256);
+    model.channels = intOption(parser, "channels", 1, 1024);
+    model.layers = intOption(parser, "layers", 1, 64);
+    model.kernel = intOption(parser, "kernel", 1, 15);
+    model.dropout = doubleOption(parser, "dropout", 0, 0.99);
     model.validate();
 
     Dataset trainSet = loadDataset(source, Split::Train);

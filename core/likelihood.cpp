@@ -5,15 +5,6 @@
 namespace pixelmix {
 
 namespace {
-// Eval mode and no gradients for the duration of a measurement, restored afterwards.
-struct MeasureGuard {
-    explicit MeasureGuard(PixelCNN& m) : model(m), wasTraining(m->is_training()) { model->eval(); }
-    ~MeasureGuard() { model->train(wasTraining); }
-    PixelCNN& model;
-    bool wasTraining;
-    torch::NoGradGuard noGrad;
-};
-
 // Negative log-likelihood of each image in nats: [B].
 torch::Tensor imageNats(const torch::Tensor& logits, const torch::Tensor& levels)
 {
@@ -34,7 +25,7 @@ double natsToBitsPerDim(double nats) { return nats / std::log(2.0); }
 Evaluation evaluate(PixelCNN& model, const torch::Tensor& levels, const torch::Tensor& labels, int batchSize,
                     const std::function<bool()>& cancelled)
 {
-    MeasureGuard guard(model);
+    InferenceScope inference(model);
     const auto& c = model->config;
     const int64_t count = levels.size(0);
     double totalNats = 0.0;
@@ -59,7 +50,7 @@ Evaluation evaluate(PixelCNN& model, const torch::Tensor& levels, const torch::T
 
 torch::Tensor imageBitsPerDim(PixelCNN& model, const torch::Tensor& levels, const torch::Tensor& weights)
 {
-    MeasureGuard guard(model);
+    InferenceScope inference(model);
     const auto& c = model->config;
     auto nats = imageNats(model->forward(levels, weights.to(torch::kFloat32)), levels);
     return nats / (double(c.height * c.width) * std::log(2.0));
@@ -68,7 +59,7 @@ torch::Tensor imageBitsPerDim(PixelCNN& model, const torch::Tensor& levels, cons
 torch::Tensor classLogLikelihoods(PixelCNN& model, const torch::Tensor& levels, int batchSize,
                                   const std::function<bool()>& cancelled)
 {
-    MeasureGuard guard(model);
+    InferenceScope inference(model);
     const auto& c = model->config;
     const int64_t count = levels.size(0);
     auto result = torch::empty({count, c.classes}, torch::kFloat64);

@@ -57,6 +57,21 @@ struct PixelCNNImpl : torch::nn::Module {
 };
 TORCH_MODULE(PixelCNN);
 
+// Eval mode and no gradients while it lives; the module's previous mode comes back afterwards.
+// Sampling and measuring use it so that they never see dropout, whatever state the model was in.
+class InferenceScope {
+public:
+    explicit InferenceScope(PixelCNN& model) : model_(model), wasTraining_(model->is_training()) { model_->eval(); }
+    ~InferenceScope() { model_->train(wasTraining_); }
+    InferenceScope(const InferenceScope&) = delete;
+    InferenceScope& operator=(const InferenceScope&) = delete;
+
+private:
+    PixelCNN& model_;
+    bool wasTraining_;
+    torch::NoGradGuard noGrad_;
+};
+
 // The gate tanh(a) * sigmoid(b) over the two channel halves of a [B, 2C, ...] tensor.
 torch::Tensor gate(const torch::Tensor& preActivation);
 

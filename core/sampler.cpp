@@ -59,14 +59,6 @@ int drawLevel(const float* logits, int levels, double temperature, double unifor
 
 namespace {
 
-// Restores the module's train/eval mode when sampling ends, however it ends.
-struct EvalModeGuard {
-    explicit EvalModeGuard(PixelCNN& m) : model(m), wasTraining(m->is_training()) { model->eval(); }
-    ~EvalModeGuard() { model->train(wasTraining); }
-    PixelCNN& model;
-    bool wasTraining;
-};
-
 torch::Tensor sampleNaive(PixelCNN& model, const SampleRequest& request, const torch::Tensor& uniforms,
                           const SampleCallback& onPixel)
 {
@@ -100,8 +92,7 @@ torch::Tensor sample(PixelCNN& model, const SampleRequest& request, SamplerKind 
     if (!request.weights.defined() || request.weights.dim() != 2 || request.weights.size(1) != c.classes ||
         request.weights.size(0) < 1)
         throw Error(QStringLiteral("sampling needs class weights of shape [images, %1]").arg(c.classes));
-    torch::NoGradGuard noGrad;
-    EvalModeGuard evalMode(model);
+    InferenceScope inference(model);
     const auto uniforms = sampleUniforms(request, c.height, c.width);
     if (kind == SamplerKind::Naive)
         return sampleNaive(model, request, uniforms, onPixel);

@@ -2,6 +2,7 @@
 // corrupt, truncated, of another architecture or not PixelMix checkpoints give a clear Error.
 #include "checkpoint.h"
 #include "error.h"
+#include "tst_small_model.h"
 
 #include <QFile>
 #include <QTemporaryDir>
@@ -10,17 +11,6 @@
 using namespace pixelmix;
 
 namespace {
-ModelConfig tinyConfig(int channels, int layers, int kernel, int levels, int spatial)
-{
-    ModelConfig c;
-    c.channels = channels;
-    c.layers = layers;
-    c.kernel = kernel;
-    c.levels = levels;
-    c.spatialChannels = spatial;
-    return c;
-}
-
 TrainingState stateFor(const ModelConfig& c)
 {
     TrainingState s;
@@ -90,7 +80,7 @@ void TestCheckpoint::roundTripGivesBitIdenticalLogits()
     QFETCH(int, kernel);
     QFETCH(int, levels);
     QFETCH(int, spatial);
-    const auto c = tinyConfig(channels, layers, kernel, levels, spatial);
+    const auto c = test::configWith(channels, layers, kernel, levels, spatial);
     PixelCNN model(c);
     const QString path = dir_.filePath(QStringLiteral("round-%1.pt").arg(QTest::currentDataTag()));
     saveCheckpoint(path, stateFor(c), model, nullptr);
@@ -106,7 +96,7 @@ void TestCheckpoint::roundTripGivesBitIdenticalLogits()
 
 void TestCheckpoint::roundTripKeepsOptimizerForResume()
 {
-    const auto c = tinyConfig(4, 1, 3, 4, 2);
+    const auto c = test::configWith(4, 1, 3, 4, 2);
     PixelCNN model(c);
     torch::optim::Adam adam(model->parameters(), torch::optim::AdamOptions(0.01));
     auto levels = torch::randint(0, 4, {2, 28, 28}, torch::kLong);
@@ -165,9 +155,9 @@ void TestCheckpoint::badFilesGiveClearErrors()
 void TestCheckpoint::otherArchitectureGivesClearError()
 {
     // The stored config says 16 channels, the weights are of an 8-channel model.
-    PixelCNN model(tinyConfig(8, 2, 3, 4, 4));
+    PixelCNN model(test::configWith(8, 2, 3, 4, 4));
     const QString path = dir_.filePath("mismatch.pt");
-    saveCheckpoint(path, stateFor(tinyConfig(16, 2, 3, 4, 4)), model, nullptr);
+    saveCheckpoint(path, stateFor(test::configWith(16, 2, 3, 4, 4)), model, nullptr);
     try {
         loadCheckpoint(path);
         QFAIL("loading succeeded");
@@ -179,7 +169,7 @@ void TestCheckpoint::otherArchitectureGivesClearError()
 void TestCheckpoint::saveIsAtomic()
 {
     // An unwritable destination leaves the good file in place and reports the problem.
-    const auto c = tinyConfig(4, 1, 3, 4, 0);
+    const auto c = test::configWith(4, 1, 3, 4, 0);
     PixelCNN model(c);
     const QString path = dir_.filePath("atomic.pt");
     saveCheckpoint(path, stateFor(c), model, nullptr);

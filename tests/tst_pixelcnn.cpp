@@ -1,6 +1,7 @@
 // The model is proven causal, conditioned and correctly normalised, in eval and train mode.
 #include "likelihood.h"
 #include "pixelcnn.h"
+#include "tst_small_model.h"
 
 #include <QtTest>
 #include <cmath>
@@ -10,14 +11,7 @@ using namespace pixelmix;
 namespace {
 ModelConfig smallConfig(int kernel, int layers, int levels, int spatial, int size, double dropout = 0.0)
 {
-    ModelConfig c;
-    c.channels = 8;
-    c.layers = layers;
-    c.kernel = kernel;
-    c.levels = levels;
-    c.spatialChannels = spatial;
-    c.height = size;
-    c.width = size;
+    auto c = test::configWith(8, layers, kernel, levels, spatial, size);
     c.dropout = dropout;
     return c;
 }

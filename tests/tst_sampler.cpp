@@ -4,6 +4,7 @@
 #include "cached_sampler.h"
 #include "error.h"
 #include "sampler.h"
+#include "tst_small_model.h"
 
 #include <QtTest>
 
@@ -11,28 +12,9 @@ using namespace pixelmix;
 Q_DECLARE_METATYPE(pixelmix::SamplerKind)
 
 namespace {
-ModelConfig config(int kernel, int layers, int levels, int spatial, int size, int channels = 8)
+ModelConfig config(int kernel, int layers, int levels, int spatial, int size)
 {
-    ModelConfig c;
-    c.channels = channels;
-    c.layers = layers;
-    c.kernel = kernel;
-    c.levels = levels;
-    c.spatialChannels = spatial;
-    c.height = size;
-    c.width = size;
-    return c;
-}
-
-// A model with weights large enough that its logits vary a lot from pixel to pixel and class to class.
-PixelCNN randomModel(const ModelConfig& c, std::uint64_t seed)
-{
-    torch::manual_seed(seed);
-    PixelCNN model(c);
-    torch::NoGradGuard noGrad;
-    for (auto& p : model->parameters())
-        p.mul_(2.0);
-    return model;
+    return test::configWith(8, layers, kernel, levels, spatial, size);
 }
 
 SampleRequest request(torch::Tensor weights, double temperature, std::uint64_t seed, bool shared = false)
@@ -101,7 +83,7 @@ void TestSampler::cachedMatchesNaive()
     QFETCH(double, temperature);
     QFETCH(bool, shared);
     const auto c = config(kernel, layers, levels, spatial, 9);
-    auto model = randomModel(c, 17);
+    auto model = test::randomModel(c, 17);
     const auto r = request(softWeights(batch, c.classes, 5), temperature, 1234, shared);
 
     const auto naive = sample(model, r, SamplerKind::Naive);
@@ -121,7 +103,7 @@ void TestSampler::cachedMatchesNaive()
 void TestSampler::cachedLogitsMatchFullForwardOnDefaultConfig()
 {
     ModelConfig c;  // the shipped architecture at full size
-    auto model = randomModel(c, 3);
+    auto model = test::randomModel(c, 3);
     const auto r = request(softWeights(3, c.classes, 9), 1.0, 77);
     torch::Tensor cachedLogits;
     torch::NoGradGuard noGrad;
@@ -142,7 +124,7 @@ void TestSampler::deterministicForASeed()
 {
     QFETCH(SamplerKind, kind);
     const auto c = config(3, 2, 4, 8, 8);
-    auto model = randomModel(c, 1);
+    auto model = test::randomModel(c, 1);
     const auto weights = softWeights(2, c.classes, 1);
     const auto a = sample(model, request(weights, 1.0, 99), kind);
     const auto b = sample(model, request(weights, 1.0, 99), kind);
@@ -158,7 +140,7 @@ void TestSampler::zeroTemperatureIsArgmax()
 {
     QFETCH(SamplerKind, kind);
     const auto c = config(3, 3, 4, 8, 8);
-    auto model = randomModel(c, 2);
+    auto model = test::randomModel(c, 2);
     const auto weights = softWeights(2, c.classes, 2);
     const auto levels = sample(model, request(weights, 0.0, 1), kind);
     QVERIFY(torch::equal(levels, sample(model, request(weights, 0.0, 2), kind)));  // no noise left
@@ -171,7 +153,7 @@ void TestSampler::zeroTemperatureIsArgmax()
 void TestSampler::sharedNoiseGivesIdenticalImagesForIdenticalWeights()
 {
     const auto c = config(3, 2, 4, 8, 8);
-    auto model = randomModel(c, 4);
+    auto model = test::randomModel(c, 4);
     const auto weights = softWeights(1, c.classes, 3).repeat({3, 1});
     const auto shared = sample(model, request(weights, 1.0, 5, true));
     QVERIFY(torch::equal(shared[0], shared[1]) && torch::equal(shared[1], shared[2]));
@@ -185,7 +167,7 @@ void TestSampler::callbackSeesEveryPixelAndCanCancel()
 {
     QFETCH(SamplerKind, kind);
     const auto c = config(3, 2, 4, 8, 6);
-    auto model = randomModel(c, 5);
+    auto model = test::randomModel(c, 5);
     int calls = 0, previous = -1;
     bool rasterOrder = true;
     sample(model, request(softWeights(1, c.classes, 1), 1.0, 1), kind, [&](int row, int col, const torch::Tensor&) {
@@ -260,7 +242,7 @@ void TestSampler::parseWeights()
 
 void TestSampler::rejectsWrongWeightShape()
 {
-    auto model = randomModel(config(3, 1, 4, 8, 6), 1);
+    auto model = test::randomModel(config(3, 1, 4, 8, 6), 1);
     QVERIFY_THROWS_EXCEPTION(Error, sample(model, request(torch::ones({2, 3}) / 3, 1.0, 1)));
 }
 

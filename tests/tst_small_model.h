@@ -18,6 +18,20 @@ inline ModelConfig smallConfig(int size = 28)
     return c;
 }
 
+// Any architecture, for data-driven rows over kernel sizes, depths and level counts.
+inline ModelConfig configWith(int channels, int layers, int kernel, int levels, int spatial, int size = 28)
+{
+    ModelConfig c;
+    c.channels = channels;
+    c.layers = layers;
+    c.kernel = kernel;
+    c.levels = levels;
+    c.spatialChannels = spatial;
+    c.height = size;
+    c.width = size;
+    return c;
+}
+
 // Random weights, multiplied by `scale` (2 makes logits vary a lot between pixels and classes).
 inline PixelCNN randomModel(const ModelConfig& c, std::uint64_t seed, double scale = 2.0)
 {
