@@ -1,7 +1,7 @@
 #pragma once
 // The parts of continuum strips (continuum.h) that need no LibTorch, so the GUI can use them too:
 // pairs of classes by name, and the curves the charts draw (the report's PNG, posterior_plot.h,
-// and the app's ui/posterior_plot) from each image's posterior and bits/dim.
+// and the app's ui/posterior_chart) from each image's posterior and bits/dim.
 #include <QString>
 
 #include <utility>

@@ -89,6 +89,7 @@ inline QByteArray directSample(const QString& checkpoint, const pixelmix::ui::Sa
     request.temperature = job.temperature;
     request.seed = job.seed;
     request.sharedNoise = job.sharedNoise;
+    request.noiseSeeds.assign(job.noiseSeeds.begin(), job.noiseSeeds.end());
     const auto levels = pixelmix::sample(loaded.model, request, pixelmix::SamplerKind::Cached).contiguous();
     return QByteArray(reinterpret_cast<const char*>(levels.data_ptr<uint8_t>()), qsizetype(levels.numel()));
 }

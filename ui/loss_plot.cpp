@@ -1,12 +1,6 @@
 #include "loss_plot.h"
 
-// qcustomplot.h predates QT_NO_KEYWORDS (which this project defines globally): give it the two
-// keywords it uses, for this include only.
-#define signals Q_SIGNALS
-#define foreach Q_FOREACH
-#include <qcustomplot.h>
-#undef signals
-#undef foreach
+#include "custom_plot.h"
 
 #include <QCheckBox>
 #include <QHBoxLayout>

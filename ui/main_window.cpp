@@ -1,9 +1,12 @@
 #include "main_window.h"
 
 #include "class_mixer.h"
+#include "error.h"
 #include "loss_plot.h"
+#include "posterior_chart.h"
 #include "progress_animation.h"
 #include "sample_canvas.h"
+#include "strip_curves.h"
 #include "training_panel.h"
 
 #include <QAction>
@@ -35,6 +38,7 @@
 #include <QVBoxLayout>
 
 #include <cmath>
+#include <utility>
 
 namespace pixelmix::ui {
 
@@ -53,6 +57,8 @@ QString stateText(Worker::TrainingState state)
     }
 }
 
+QString pairButtonName(int a, int b) { return QStringLiteral("pair%1").arg(pairName(a, b)); }
+
 QString shownPath(const QString& path)
 {
     return path.startsWith(QLatin1String(":/")) ? QObject::tr("built-in %1").arg(QFileInfo(path).fileName())
@@ -61,7 +67,10 @@ QString shownPath(const QString& path)
 }  // namespace
 
 MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent)
-    : QMainWindow(parent), options_(options), animation_(std::make_unique<ProgressAnimation>())
+    : QMainWindow(parent),
+      options_(options),
+      animation_(std::make_unique<ProgressAnimation>()),
+      pendingPair_(options.showPair)
 {
     setWindowTitle(tr("PixelMix"));
     setObjectName(QStringLiteral("MainWindow"));
@@ -116,12 +125,21 @@ void MainWindow::buildControls()
     sampleBar_->setFormat(tr("pixel %v of %m"));
     sampleBar_->setMaximumHeight(18);
 
+    posteriorChart_ = new PosteriorChart;
+    posteriorChart_->setObjectName(QStringLiteral("posterior"));
+
+    // The strip on top; under it the posterior plot, with the focus image beside it.
+    auto* focusColumn = new QVBoxLayout;
+    focusColumn->addWidget(focusCaption_);
+    focusColumn->addWidget(focus_, 1);
+    auto* underStrip = new QHBoxLayout;
+    underStrip->addWidget(posteriorChart_, 3);
+    underStrip->addLayout(focusColumn, 2);
     auto* samplePage = new QWidget;
     auto* sampleLayout = new QVBoxLayout(samplePage);
     sampleLayout->addWidget(noModel_);
     sampleLayout->addWidget(canvas_, 2);
-    sampleLayout->addWidget(focusCaption_);
-    sampleLayout->addWidget(focus_, 3);
+    sampleLayout->addLayout(underStrip, 3);
     sampleLayout->addWidget(sampleBar_);
 
     training_ = new TrainingPanel;
@@ -146,7 +164,12 @@ void MainWindow::buildControls()
     count_->setObjectName(QStringLiteral("count"));
     count_->setRange(1, 64);
     count_->setValue(11);
-    count_->setToolTip(tr("Number of images"));
+    count_->setToolTip(tr("Number of images (in the strip: per row)"));
+    rows_ = new QSpinBox;
+    rows_->setObjectName(QStringLiteral("rows"));
+    rows_->setRange(1, 8);
+    rows_->setValue(1);
+    rows_->setToolTip(tr("Rows of the strip, one seed each: seed, seed + 1, …"));
     temperature_ = new QDoubleSpinBox;
     temperature_->setObjectName(QStringLiteral("temperature"));
     temperature_->setRange(0.0, 2.0);
@@ -172,6 +195,7 @@ void MainWindow::buildControls()
     auto* form = new QFormLayout(sampling);
     form->addRow(tr("View"), view_);
     form->addRow(tr("Images"), count_);
+    form->addRow(tr("Rows"), rows_);
     auto* temperatureRow = new QHBoxLayout;
     temperatureRow->addWidget(temperatureSlider_, 1);
     temperatureRow->addWidget(temperature_);
@@ -182,10 +206,21 @@ void MainWindow::buildControls()
     form->addRow(tr("Seed"), seedRow);
     form->addRow(resampleButton);
 
+    auto* pairs = new QGroupBox(tr("Between two classes"));
+    auto* pairRow = new QHBoxLayout(pairs);
+    for (const auto& [a, b] : kStudyPairs) {
+        auto* button = new QPushButton(QStringLiteral("%1 / %2").arg(a).arg(b));
+        button->setObjectName(pairButtonName(a, b));
+        button->setToolTip(tr("The strip from 100% %1 to 100% %2 in %3 steps, with its posterior").arg(a).arg(b).arg(kPairSteps));
+        connect(button, &QPushButton::clicked, this, [this, a = a, b = b] { showPair(a, b); });
+        pairRow->addWidget(button);
+    }
+
     auto* dockBody = new QWidget;
     auto* dockLayout = new QVBoxLayout(dockBody);
     dockLayout->addWidget(mixer_);
     dockLayout->addWidget(sampling);
+    dockLayout->addWidget(pairs);
     dockLayout->addStretch();
     mixerDock_ = new QDockWidget(tr("Class mixer"), this);
     mixerDock_->setObjectName(QStringLiteral("mixerDock"));
@@ -208,10 +243,11 @@ void MainWindow::buildControls()
         updateCanvasLayout();
         resample();
     });
-    connect(count_, &QSpinBox::valueChanged, this, [this] {
-        updateCanvasLayout();
-        resample();
-    });
+    for (QSpinBox* box : {count_, rows_})
+        connect(box, &QSpinBox::valueChanged, this, [this] {
+            updateCanvasLayout();
+            resample();
+        });
     connect(temperature_, &QDoubleSpinBox::valueChanged, this, [this](double t) {
         const QSignalBlocker block(temperatureSlider_);
         temperatureSlider_->setValue(int(std::lround(t * 100.0)));
@@ -267,6 +303,8 @@ void MainWindow::buildMenus()
     file->addSeparator();
     add(file, QStringLiteral("saveImage"), tr("Save &image…"), QKeySequence(tr("Ctrl+Shift+S")),
         [this] { saveImageDialog(); });
+    add(file, QStringLiteral("savePosteriorChart"), tr("Save &posterior plot…"), QKeySequence(),
+        [this] { savePosteriorChartDialog(); });
     add(file, QStringLiteral("copyImage"), tr("&Copy image"), QKeySequence::Copy, [this] { copyImage(); });
     add(file, QStringLiteral("exportAnimation"), tr("&Export training animation…"), QKeySequence(tr("Ctrl+E")),
         [this] { exportAnimationDialog(); });
@@ -322,6 +360,7 @@ void MainWindow::connectWorker()
 {
     connect(worker_, &Worker::sampleProgress, this, &MainWindow::onSampleProgress);
     connect(worker_, &Worker::sampleFinished, this, &MainWindow::onSampleFinished);
+    connect(worker_, &Worker::posteriorReady, this, &MainWindow::onPosteriorReady);
     connect(worker_, &Worker::modelChanged, this, &MainWindow::onModelChanged);
     connect(worker_, &Worker::trainingStateChanged, this, &MainWindow::onTrainingState);
     connect(worker_, &Worker::trainingStep, training_, &TrainingPanel::showStep);
@@ -343,15 +382,21 @@ MainWindow::View MainWindow::view() const { return view_->currentIndex() == 1 ? 
 
 void MainWindow::setView(View v) { view_->setCurrentIndex(v == View::SameWeights ? 1 : 0); }
 
+int MainWindow::stripImageCount() const
+{
+    return view() == View::Strip ? count_->value() * rows_->value() : count_->value();
+}
+
 void MainWindow::updateCanvasLayout()
 {
-    const int n = count_->value();
-    canvas_->setImagesPerRow(std::min(n, kMaxPerRow));
-    canvas_->setImageRange(0, n);
+    canvas_->setImagesPerRow(std::min(count_->value(), kMaxPerRow));
+    canvas_->setImageRange(0, stripImageCount());
     const bool strip = view() == View::Strip;
     focus_->setVisible(strip);
     focusCaption_->setVisible(strip);
-    focus_->setImageRange(n, 1);
+    focus_->setImageRange(stripImageCount(), 1);
+    posteriorChart_->setVisible(strip);
+    rows_->setEnabled(strip);
 }
 
 SampleJob MainWindow::currentSampleJob() const
@@ -363,9 +408,14 @@ SampleJob MainWindow::currentSampleJob() const
     const auto mix = mixer_->weights();
     if (view() == View::Strip) {
         job.sharedNoise = true;
-        for (int k = 0; k < n; ++k)
-            job.weights << mixer_->pairWeights(n > 1 ? double(k) / double(n - 1) : 0.0);
-        job.weights << mix;  // the focus image
+        job.posterior = true;
+        for (int row = 0; row < rows_->value(); ++row)
+            for (int k = 0; k < n; ++k) {
+                job.weights << mixer_->pairWeights(n > 1 ? double(k) / double(n - 1) : 0.0);
+                job.noiseSeeds << job.seed + quint64(row);
+            }
+        job.weights << mix;  // the focus image, in row 0's noise
+        job.noiseSeeds << job.seed;
     } else {
         job.sharedNoise = false;
         for (int k = 0; k < n; ++k)
@@ -376,7 +426,7 @@ SampleJob MainWindow::currentSampleJob() const
 
 void MainWindow::resample()
 {
-    if (!hasModel_ || applyingModel_)
+    if (!hasModel_ || settingControls_)
         return;
     const SampleJob job = currentSampleJob();
     const quint64 id = worker_->requestSample(job);
@@ -384,12 +434,32 @@ void MainWindow::resample()
     lastJob_ = job;
     canvas_->begin(id, int(job.weights.size()));
     focus_->begin(id, int(job.weights.size()));
-    if (view() == View::Strip)
+    if (view() == View::Strip) {
         focusCaption_->setText(tr("Focus: %1").arg(ClassMixer::describe(mixer_->weights(), classNames_)));
+        posteriorChart_->begin(id, mixer_->classA(), mixer_->classB(), count_->value());
+    }
     Q_EMIT sampleRequested(id, job);
 }
 
 void MainWindow::newSeed() { seed_->setValue(int(QRandomGenerator::global()->bounded(2147483647))); }
+
+void MainWindow::showPair(int a, int b)
+{
+    if (a < 0 || b < 0 || std::max(a, b) >= mixer_->classCount() || a == b) {
+        showError(tr("The model has no pair %1").arg(pairName(a, b)));
+        return;
+    }
+    settingControls_ = true;
+    tabs_->setCurrentIndex(kTabSample);
+    setView(View::Strip);
+    count_->setValue(kPairSteps);
+    mixer_->setSource(ClassMixer::Source::Pair);
+    mixer_->setClassA(a);
+    mixer_->setClassB(b);
+    settingControls_ = false;
+    updateCanvasLayout();
+    resample();
+}
 
 void MainWindow::onSampleProgress(quint64 id, int row, int col, const LevelsBlock& levels)
 {
@@ -415,6 +485,25 @@ void MainWindow::onSampleFinished(quint64 id, const LevelsBlock& levels, const Q
                                    .arg(info.last().bitsPerDim, 0, 'f', 3));
 }
 
+void MainWindow::onPosteriorReady(quint64 id, const QVector<ImageInfo>& info)
+{
+    if (id != currentSampleId_) {
+        ++staleDropped_;
+        return;
+    }
+    if (view() != View::Strip || info.size() != stripImageCount() + 1)
+        return;
+    posteriorChart_->showPosterior(id, info.mid(0, stripImageCount()));
+    const auto& focus = info.last();
+    const auto top = std::max_element(focus.posterior.begin(), focus.posterior.end());
+    if (top != focus.posterior.end())
+        focusCaption_->setText(tr("Focus: %1 — %2 bits/dim — reads as %3 (p = %4)")
+                                   .arg(ClassMixer::describe(focus.weights, classNames_))
+                                   .arg(focus.bitsPerDim, 0, 'f', 3)
+                                   .arg(classNames_.value(int(top - focus.posterior.begin())))
+                                   .arg(*top, 0, 'f', 2));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Model and training
 
@@ -424,11 +513,14 @@ void MainWindow::onModelChanged(const ModelInfo& info)
     noModel_->hide();
     modelPath_ = info.path;
     classNames_ = info.classNames;
-    applyingModel_ = true;
+    settingControls_ = true;
     mixer_->setClassNames(info.classNames);
-    applyingModel_ = false;
+    settingControls_ = false;
     canvas_->setClassNames(info.classNames);
     focus_->setClassNames(info.classNames);
+    posteriorChart_->setClassNames(info.classNames);
+    for (const auto& [a, b] : kStudyPairs)
+        findChild<QPushButton*>(pairButtonName(a, b))->setEnabled(std::max(a, b) < info.classes);
     modelLabel_->setText(info.dataset.isEmpty() ? info.summary : tr("%1 · %2").arg(info.summary, info.dataset));
     modelLabel_->setToolTip(shownPath(info.path));
     training_->showModel(info);  // the model's whole history: empty for a new run, kept on resume
@@ -439,6 +531,19 @@ void MainWindow::onModelChanged(const ModelInfo& info)
         settings()->setValue(QStringLiteral("model/last"), info.path);
     }
     setWindowTitle(tr("PixelMix — %1").arg(QFileInfo(info.path).fileName()));
+    if (!pendingPair_.isEmpty()) {
+        const QString text = std::exchange(pendingPair_, QString());
+        try {
+            const auto pairs = parsePairs(text, info.classes);
+            if (pairs.size() == 1) {
+                showPair(pairs.front().first, pairs.front().second);
+                return;
+            }
+            showError(tr("Expected one pair such as 1-7 to show, not \"%1\"").arg(text));
+        } catch (const Error& e) {
+            showError(e.message());
+        }
+    }
     resample();
 }
 
@@ -583,6 +688,23 @@ bool MainWindow::saveImage(const QString& path, QString* error)
     return true;
 }
 
+bool MainWindow::savePosteriorChart(const QString& path, QString* error)
+{
+    QString message;
+    if (!posteriorChart_->isUpToDate())
+        message = tr("No posterior of the shown strip yet");
+    else if (!posteriorChart_->savePng(path))
+        message = tr("%1: cannot write the image").arg(QDir::toNativeSeparators(path));
+    if (!message.isEmpty()) {
+        if (error)
+            *error = message;
+        showError(message);
+        return false;
+    }
+    showStatus(tr("Saved %1").arg(QDir::toNativeSeparators(path)));
+    return true;
+}
+
 void MainWindow::copyImage()
 {
     const QImage image = currentImage();
@@ -659,6 +781,23 @@ void MainWindow::saveImageDialog()
         path += QStringLiteral(".png");
     lastDir_ = QFileInfo(path).absolutePath();
     saveImage(path);
+}
+
+void MainWindow::savePosteriorChartDialog()
+{
+    if (!posteriorChart_->isUpToDate()) {
+        showError(tr("No posterior of the shown strip yet"));
+        return;
+    }
+    const QString name = QStringLiteral("posterior-%1.png").arg(pairName(mixer_->classA(), mixer_->classB()));
+    QString path = QFileDialog::getSaveFileName(this, tr("Save posterior plot"), QDir(lastDir_).filePath(name),
+                                                tr("PNG images (*.png)"));
+    if (path.isEmpty())
+        return;
+    if (QFileInfo(path).suffix().isEmpty())
+        path += QStringLiteral(".png");
+    lastDir_ = QFileInfo(path).absolutePath();
+    savePosteriorChart(path);
 }
 
 void MainWindow::exportAnimationDialog()
@@ -774,6 +913,7 @@ void MainWindow::saveSettings()
     s->setValue(QStringLiteral("window/tab"), tabs_->currentIndex());
     s->setValue(QStringLiteral("sampling/view"), view_->currentIndex());
     s->setValue(QStringLiteral("sampling/count"), count_->value());
+    s->setValue(QStringLiteral("sampling/rows"), rows_->value());
     s->setValue(QStringLiteral("sampling/temperature"), temperature_->value());
     s->setValue(QStringLiteral("sampling/seed"), seed_->value());
     s->setValue(QStringLiteral("files/lastDir"), lastDir_);
@@ -794,15 +934,16 @@ void MainWindow::restoreSettings()
     if (!restoreGeometry(s->value(QStringLiteral("window/geometry")).toByteArray()))
         resize(1280, 800);
     restoreState(s->value(QStringLiteral("window/state")).toByteArray());
-    applyingModel_ = true;  // no model yet anyway; no requests while the controls are set
+    settingControls_ = true;  // no model yet anyway
     tabs_->setCurrentIndex(s->value(QStringLiteral("window/tab"), kTabSample).toInt());
     view_->setCurrentIndex(s->value(QStringLiteral("sampling/view"), 0).toInt());
     count_->setValue(s->value(QStringLiteral("sampling/count"), 11).toInt());
+    rows_->setValue(s->value(QStringLiteral("sampling/rows"), 1).toInt());
     temperature_->setValue(s->value(QStringLiteral("sampling/temperature"), 1.0).toDouble());
     seed_->setValue(s->value(QStringLiteral("sampling/seed"), 1).toInt());
     mixer_->restoreSettings(*s);
     training_->restoreSettings(*s);
-    applyingModel_ = false;
+    settingControls_ = false;
     updateCanvasLayout();
 }
 

@@ -7,16 +7,22 @@
 //   Strip (default): `count` images across the continuum from 100% A to 100% B (image k has weight
 //     k/(count-1) on B), plus a large "focus" image at the mixer's current weights. All share one
 //     noise field (SampleRequest::sharedNoise), so the strip is one digit morphing and the focus image
-//     is that digit at the slider's mix.
+//     is that digit at the slider's mix. With `rows` > 1 the strip is drawn again under itself with
+//     the seeds seed + 1, seed + 2, ... (one noise field per row; the focus image uses row 0's).
+//     Under the strip, the posterior plot: what the model reads in each image (p(A | x), p(B | x))
+//     and its bits/dim, measured by the worker after the picture is finished.
 //   Same weights: `count` images, all at the mixer's weights, each with its own noise (one seed).
 // The seed changes only through the seed box or "New seed", never while dragging, so what changes
-// under a dragged slider is the weights, not the noise.
+// under a dragged slider is the weights, not the noise. The pair buttons (1 / 7, 3 / 8, 4 / 9,
+// 5 / 6: the pairs of the original study) show a pair's 11-step strip in one click.
 #include "worker.h"
 
 #include <QMainWindow>
 #include <QPointer>
 
+#include <array>
 #include <memory>
+#include <utility>
 
 class QAction;
 class QComboBox;
@@ -33,6 +39,7 @@ class QDockWidget;
 namespace pixelmix::ui {
 
 class ClassMixer;
+class PosteriorChart;
 class ProgressAnimation;
 class SampleCanvas;
 class TrainingPanel;
@@ -45,6 +52,7 @@ struct MainWindowOptions {
     bool restoreSettings = true;
     int pacingMs = 600;    // see SampleCanvas
     QString runsDir;       // empty: AppLocalDataLocation/runs
+    QString showPair;      // "A-B": once the first model is loaded, show that pair as its button does
 };
 
 class MainWindow : public QMainWindow {
@@ -63,6 +71,8 @@ public:
     QDoubleSpinBox* temperatureBox() const { return temperature_; }
     QSpinBox* seedBox() const { return seed_; }
     QSpinBox* countBox() const { return count_; }
+    QSpinBox* rowsBox() const { return rows_; }
+    PosteriorChart* posteriorChart() const { return posteriorChart_; }
     QComboBox* viewBox() const { return view_; }
     QTabWidget* tabs() const { return tabs_; }
     QLabel* statusLabel() const { return statusText_; }
@@ -86,14 +96,22 @@ public:
     QImage currentImage() const;
 
     static constexpr int kUpscale = 4;  // the enlarged copy of saved and copied images
+    // The between-class pairs of the original study, one button each (object name "pairA-B").
+    static constexpr std::array<std::pair<int, int>, 4> kStudyPairs{{{1, 7}, {3, 8}, {4, 9}, {5, 6}}};
+    static constexpr int kPairSteps = 11;  // a pair button's strip: weights 1-0, 0.9-0.1, ..., 0-1
 
 public Q_SLOTS:
     void resample();
     void newSeed();
+    // What a pair button does: the Sample tab, the strip view, kPairSteps images from 100% a to
+    // 100% b (the rows as they are), one request.
+    void showPair(int a, int b);
     void openCheckpoint(const QString& path);
     void saveCheckpointTo(const QString& path);
     // Writes `path` at 1:1 and `<name>@4x.<ext>` upscaled beside it.
     bool saveImage(const QString& path, QString* error = nullptr);
+    // The posterior plot of the shown strip as a PNG.
+    bool savePosteriorChart(const QString& path, QString* error = nullptr);
     void copyImage();
     // A path ending in .gif writes an animated GIF; anything else a folder of PNG frames.
     bool exportAnimation(const QString& path, QString* error = nullptr);
@@ -116,6 +134,8 @@ private:
     void connectWorker();
     void onSampleProgress(quint64 id, int row, int col, const LevelsBlock& levels);
     void onSampleFinished(quint64 id, const LevelsBlock& levels, const QVector<ImageInfo>& info);
+    void onPosteriorReady(quint64 id, const QVector<ImageInfo>& info);
+    int stripImageCount() const;  // the canvas's images: count, times rows in the strip view
     void onModelChanged(const ModelInfo& info);
     void onTrainingState(Worker::TrainingState state);
     void onEpoch(const EpochInfo& info);
@@ -128,6 +148,7 @@ private:
     void openDialog();
     void saveCheckpointDialog();
     void saveImageDialog();
+    void savePosteriorChartDialog();
     void exportAnimationDialog();
     void showShortcuts();
     std::unique_ptr<QSettings> settings() const;
@@ -148,6 +169,8 @@ private:
     QDockWidget* mixerDock_ = nullptr;
     QComboBox* view_ = nullptr;
     QSpinBox* count_ = nullptr;
+    QSpinBox* rows_ = nullptr;
+    PosteriorChart* posteriorChart_ = nullptr;
     QDoubleSpinBox* temperature_ = nullptr;
     QSlider* temperatureSlider_ = nullptr;
     QSpinBox* seed_ = nullptr;
@@ -158,8 +181,9 @@ private:
     std::unique_ptr<ProgressAnimation> animation_;
 
     bool hasModel_ = false;
-    bool applyingModel_ = false;
-    bool startPending_ = false;   // Start asked, the worker has not answered yet  // suppresses resampling while the controls follow a new model
+    bool settingControls_ = false;  // several controls change at once: one request afterwards, not one each
+    bool startPending_ = false;     // Start asked, the worker has not answered yet
+    QString pendingPair_;           // MainWindowOptions::showPair until the first model is loaded
     quint64 currentSampleId_ = 0;
     SampleJob lastJob_;
     int staleDropped_ = 0;

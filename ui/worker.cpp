@@ -36,6 +36,9 @@ using Clock = std::chrono::steady_clock;
 constexpr auto kProgressInterval = std::chrono::milliseconds(15);
 // Training steps of tiny models take a millisecond; the plot gets their losses in batches.
 constexpr auto kStepInterval = std::chrono::milliseconds(50);
+// Forward passes per batch of the posterior: one image under each of ten classes. A newer request
+// cancels the posterior between batches, so it waits for one batch at most (~65 ms on one core).
+constexpr int kPosteriorBatch = 10;
 
 // Threads for sampling: OMP_NUM_THREADS when set (as LibTorch itself would), else every core.
 int samplingThreads()
@@ -394,6 +397,7 @@ void Worker::executeSample(quint64 id, const SampleJob& job)
     request.temperature = job.temperature;
     request.seed = job.seed;
     request.sharedNoise = job.sharedNoise;
+    request.noiseSeeds.assign(job.noiseSeeds.begin(), job.noiseSeeds.end());
 
     LevelsBlock block;
     block.count = count;
@@ -421,6 +425,17 @@ void Worker::executeSample(quint64 id, const SampleJob& job)
     for (int i = 0; i < count; ++i)
         info[i].bitsPerDim = bits[i].item<double>();
     Q_EMIT sampleFinished(id, block, info);
+    if (!job.posterior)
+        return;
+
+    const auto logLikelihoods = classLogLikelihoods(*model, levels, kPosteriorBatch, [&] { return !stillWanted(); });
+    if (!logLikelihoods.defined())
+        return;
+    const auto posterior = classPosterior(logLikelihoods).contiguous();
+    const double* p = posterior.data_ptr<double>();
+    for (int i = 0; i < count; ++i)
+        info[i].posterior = QVector<double>(p + i * c.classes, p + (i + 1) * c.classes);
+    Q_EMIT posteriorReady(id, info);
 }
 
 namespace {
@@ -586,8 +601,10 @@ void Worker::executeLoad(const QString& path)
     d->loadedState = checkpoint.state;
     d->modelPath = path;
     d->classNames = classNamesOrNumbers(checkpoint.state.dataset, d->model->config.classes);
-    emitModelChanged();
+    // Said before the model is announced, so that what the window says about the new model (an
+    // error of its own, say) is not overwritten.
     Q_EMIT status(tr("Loaded %1 (%2)").arg(displayPath(path), d->model->config.summary()));
+    emitModelChanged();
 }
 
 void Worker::executeSave(quint64 id, const QString& path)

@@ -74,12 +74,17 @@ struct SampleJob {
     double temperature = 1.0;
     quint64 seed = 0;
     bool sharedNoise = true;  // one uniform per pixel for every image: images morph, not jump
+    // With sharedNoise: each image's noise seed ([images]), so that several coherent rows, one seed
+    // each, are one request; images with one seed share its noise. Empty: every image uses `seed`.
+    QVector<quint64> noiseSeeds;
+    bool posterior = false;  // also measure p(k | x) of every image (posteriorReady)
 };
 
 // What the worker reports about each finished image.
 struct ImageInfo {
-    QVector<double> weights;  // normalised class weights it was drawn with
-    double bitsPerDim = 0.0;  // its negative log-likelihood under those weights
+    QVector<double> weights;    // normalised class weights it was drawn with
+    double bitsPerDim = 0.0;    // its negative log-likelihood under those weights
+    QVector<double> posterior;  // p(k | x) with a uniform prior; empty until posteriorReady
 };
 
 struct TrainJob {
@@ -163,6 +168,10 @@ Q_SIGNALS:
     void sampleProgress(quint64 id, int row, int col, const pixelmix::ui::LevelsBlock& levels);
     void sampleFinished(quint64 id, const pixelmix::ui::LevelsBlock& levels,
                         const QVector<pixelmix::ui::ImageInfo>& info);
+    // After sampleFinished of a job that asked for it: the same info with each posterior. Measuring
+    // takes a forward pass per class, several times the sampling, so it never holds back the picture,
+    // and a newer sample request cancels it (no signal then).
+    void posteriorReady(quint64 id, const QVector<pixelmix::ui::ImageInfo>& info);
     void gridReady(quint64 id, const QImage& grid, int epoch);
     void trainingStep(const pixelmix::ui::StepInfo& info);
     void epochFinished(const pixelmix::ui::EpochInfo& info);
