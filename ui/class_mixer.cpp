@@ -79,6 +79,8 @@ ClassMixer::ClassMixer(QWidget* parent) : QWidget(parent)
     allLayout->addLayout(buttons);
     tabs_->addTab(all, tr("All classes"));
 
+    // As tall as the taller page, never more: the space left in the dock stays below the controls.
+    tabs_->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Maximum);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(tabs_);

@@ -115,6 +115,7 @@ void MainWindow::buildControls()
     focus_->setMinimumZoom(6);
     focusCaption_ = new QLabel;
     focusCaption_->setAlignment(Qt::AlignCenter);
+    focusCaption_->setWordWrap(true);
     noModel_ = new QLabel(tr("No model loaded. Open a checkpoint (Ctrl+O) or train one in the Train tab."));
     noModel_->setAlignment(Qt::AlignCenter);
     noModel_->setWordWrap(true);
@@ -128,18 +129,21 @@ void MainWindow::buildControls()
     posteriorChart_ = new PosteriorChart;
     posteriorChart_->setObjectName(QStringLiteral("posterior"));
 
-    // The strip on top; under it the posterior plot, with the focus image beside it.
+    // The strip on top at its own height; under it, taking the rest, the posterior plot with the
+    // focus image beside it. The same-weights view hides them and the canvas takes everything.
     auto* focusColumn = new QVBoxLayout;
     focusColumn->addWidget(focusCaption_);
     focusColumn->addWidget(focus_, 1);
-    auto* underStrip = new QHBoxLayout;
-    underStrip->addWidget(posteriorChart_, 3);
-    underStrip->addLayout(focusColumn, 2);
+    underStrip_ = new QWidget;
+    auto* underStripLayout = new QHBoxLayout(underStrip_);
+    underStripLayout->setContentsMargins(0, 0, 0, 0);
+    underStripLayout->addWidget(posteriorChart_, 3);
+    underStripLayout->addLayout(focusColumn, 2);
     auto* samplePage = new QWidget;
     auto* sampleLayout = new QVBoxLayout(samplePage);
     sampleLayout->addWidget(noModel_);
-    sampleLayout->addWidget(canvas_, 2);
-    sampleLayout->addLayout(underStrip, 3);
+    sampleLayout->addWidget(canvas_);
+    sampleLayout->addWidget(underStrip_, 1);
     sampleLayout->addWidget(sampleBar_);
 
     training_ = new TrainingPanel;
@@ -392,10 +396,8 @@ void MainWindow::updateCanvasLayout()
     canvas_->setImagesPerRow(std::min(count_->value(), kMaxPerRow));
     canvas_->setImageRange(0, stripImageCount());
     const bool strip = view() == View::Strip;
-    focus_->setVisible(strip);
-    focusCaption_->setVisible(strip);
+    underStrip_->setVisible(strip);
     focus_->setImageRange(stripImageCount(), 1);
-    posteriorChart_->setVisible(strip);
     rows_->setEnabled(strip);
 }
 
@@ -497,7 +499,7 @@ void MainWindow::onPosteriorReady(quint64 id, const QVector<ImageInfo>& info)
     const auto& focus = info.last();
     const auto top = std::max_element(focus.posterior.begin(), focus.posterior.end());
     if (top != focus.posterior.end())
-        focusCaption_->setText(tr("Focus: %1 — %2 bits/dim — reads as %3 (p = %4)")
+        focusCaption_->setText(tr("Focus: %1 — %2 bits/dim\nreads as %3 (p = %4)")
                                    .arg(ClassMixer::describe(focus.weights, classNames_))
                                    .arg(focus.bitsPerDim, 0, 'f', 3)
                                    .arg(classNames_.value(int(top - focus.posterior.begin())))
@@ -750,20 +752,26 @@ void MainWindow::openDialog()
     openCheckpoint(path);
 }
 
+QString MainWindow::askSavePath(const QString& title, const QString& suggestedName, const QString& filter)
+{
+    QString path = QFileDialog::getSaveFileName(this, title, QDir(lastDir_).filePath(suggestedName), filter);
+    if (path.isEmpty())
+        return {};
+    if (QFileInfo(path).suffix().isEmpty())
+        path += QLatin1Char('.') + QFileInfo(suggestedName).suffix();
+    lastDir_ = QFileInfo(path).absolutePath();
+    return path;
+}
+
 void MainWindow::saveCheckpointDialog()
 {
     if (!hasModel_) {
         showError(tr("No model to save yet"));
         return;
     }
-    QString path = QFileDialog::getSaveFileName(this, tr("Save checkpoint"), QDir(lastDir_).filePath(QStringLiteral("model.pt")),
-                                                tr("PixelMix checkpoints (*.pt)"));
-    if (path.isEmpty())
-        return;
-    if (QFileInfo(path).suffix().isEmpty())
-        path += QStringLiteral(".pt");
-    lastDir_ = QFileInfo(path).absolutePath();
-    saveCheckpointTo(path);
+    const QString path = askSavePath(tr("Save checkpoint"), QStringLiteral("model.pt"), tr("PixelMix checkpoints (*.pt)"));
+    if (!path.isEmpty())
+        saveCheckpointTo(path);
 }
 
 void MainWindow::saveImageDialog()
@@ -773,14 +781,9 @@ void MainWindow::saveImageDialog()
         return;
     }
     const QString name = tabs_->currentIndex() == kTabTrain ? QStringLiteral("samples-grid.png") : QStringLiteral("strip.png");
-    QString path = QFileDialog::getSaveFileName(this, tr("Save image (1:1, and %1× beside it)").arg(kUpscale),
-                                                QDir(lastDir_).filePath(name), tr("PNG images (*.png)"));
-    if (path.isEmpty())
-        return;
-    if (QFileInfo(path).suffix().isEmpty())
-        path += QStringLiteral(".png");
-    lastDir_ = QFileInfo(path).absolutePath();
-    saveImage(path);
+    const QString path = askSavePath(tr("Save image (1:1, and %1× beside it)").arg(kUpscale), name, tr("PNG images (*.png)"));
+    if (!path.isEmpty())
+        saveImage(path);
 }
 
 void MainWindow::savePosteriorChartDialog()
@@ -790,14 +793,9 @@ void MainWindow::savePosteriorChartDialog()
         return;
     }
     const QString name = QStringLiteral("posterior-%1.png").arg(pairName(mixer_->classA(), mixer_->classB()));
-    QString path = QFileDialog::getSaveFileName(this, tr("Save posterior plot"), QDir(lastDir_).filePath(name),
-                                                tr("PNG images (*.png)"));
-    if (path.isEmpty())
-        return;
-    if (QFileInfo(path).suffix().isEmpty())
-        path += QStringLiteral(".png");
-    lastDir_ = QFileInfo(path).absolutePath();
-    savePosteriorChart(path);
+    const QString path = askSavePath(tr("Save posterior plot"), name, tr("PNG images (*.png)"));
+    if (!path.isEmpty())
+        savePosteriorChart(path);
 }
 
 void MainWindow::exportAnimationDialog()

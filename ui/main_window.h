@@ -146,6 +146,9 @@ private:
     void rebuildRecentMenu();
     void updateCanvasLayout();
     void openDialog();
+    // A save dialog in the last folder; the suggested name's suffix is added when the path has
+    // none. Empty when cancelled.
+    QString askSavePath(const QString& title, const QString& suggestedName, const QString& filter);
     void saveCheckpointDialog();
     void saveImageDialog();
     void savePosteriorChartDialog();
@@ -171,6 +174,7 @@ private:
     QSpinBox* count_ = nullptr;
     QSpinBox* rows_ = nullptr;
     PosteriorChart* posteriorChart_ = nullptr;
+    QWidget* underStrip_ = nullptr;  // the posterior chart and the focus image
     QDoubleSpinBox* temperature_ = nullptr;
     QSlider* temperatureSlider_ = nullptr;
     QSpinBox* seed_ = nullptr;

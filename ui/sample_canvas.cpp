@@ -245,19 +245,21 @@ int SampleCanvas::zoom() const
     return std::max(1, fit);
 }
 
-QSize SampleCanvas::sizeHint() const
+QSize SampleCanvas::gridSize() const
 {
     const int h = levels_.height > 0 ? levels_.height : kDefaultSide;
     const int w = levels_.width > 0 ? levels_.width : kDefaultSide;
-    const QSize grid(columns() * (w + kPadding) + kPadding, rows() * (h + kPadding) + kPadding);
-    return grid * std::max(minimumZoom_, 4);
+    return QSize(columns() * (w + kPadding) + kPadding, rows() * (h + kPadding) + kPadding);
 }
 
-QSize SampleCanvas::minimumSizeHint() const
+QSize SampleCanvas::sizeHint() const { return gridSize() * std::max(minimumZoom_, 4); }
+
+QSize SampleCanvas::minimumSizeHint() const { return gridSize() * minimumZoom_; }
+
+int SampleCanvas::heightForWidth(int width) const
 {
-    const int h = levels_.height > 0 ? levels_.height : kDefaultSide;
-    const int w = levels_.width > 0 ? levels_.width : kDefaultSide;
-    return QSize(columns() * (w + kPadding) + kPadding, rows() * (h + kPadding) + kPadding) * minimumZoom_;
+    const QSize grid = gridSize();
+    return grid.height() * std::max(minimumZoom_, width / grid.width());
 }
 
 QRect SampleCanvas::tileRect(int index) const

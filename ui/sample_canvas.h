@@ -58,6 +58,10 @@ public:
 
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
+    // As tall as the grid at the largest whole zoom this width allows, so a layout gives the canvas
+    // the height it can use and the rest to its neighbours.
+    bool hasHeightForWidth() const override { return true; }
+    int heightForWidth(int width) const override;
 
 Q_SIGNALS:
     void progressChanged(int revealed, int total);  // pixels per image
@@ -72,6 +76,7 @@ private:
     void rebuildImage();
     int columns() const;
     int rows() const;
+    QSize gridSize() const;  // 1:1, padding included, before any result too
     QRect tileRect(int index) const;  // in widget coordinates
     int tileAt(const QPoint& pos) const;
 
