@@ -22,7 +22,9 @@
 //   1. commands, in the order they were asked (train, pause, resume, stop, load, save, grid);
 //   2. the pending sample request — there is at most one: a newer request replaces an older one
 //      that has not started, and cancels a running one at its next pixel (the sampler's callback
-//      checks the newest id and returns false). The latest request wins;
+//      checks the newest id and returns false). The latest request wins. A job that asks for its
+//      posterior gets it after sampleFinished (posteriorReady), measured one image at a time, so a
+//      newer request cancels it between images too;
 //   3. continuing training, while the training state is Running.
 //
 // Sample vs train: a sample request (or any command) preempts training. The trainer polls its
