@@ -120,10 +120,8 @@ void PosteriorChart::begin(quint64 id, int a, int b, int steps)
 
 bool PosteriorChart::showPosterior(quint64 id, const QVector<ImageInfo>& strip)
 {
-    if (id != currentId_) {
-        ++staleDropped_;
+    if (id != currentId_)
         return false;
-    }
     std::vector<std::vector<double>> posterior;
     std::vector<double> bits;
     for (const auto& image : strip) {

@@ -31,20 +31,18 @@ public:
     // The strip's images, row after row, with their posteriors. False (nothing drawn) when `id` is
     // not the current request or the images do not make whole rows with a posterior each.
     bool showPosterior(quint64 id, const QVector<ImageInfo>& strip);
-    void clear();
 
     quint64 currentId() const { return currentId_; }
     quint64 shownId() const { return shownId_; }  // the request whose curves are drawn; 0: none
     bool isUpToDate() const { return shownId_ != 0 && shownId_ == currentId_; }
     const StripCurves& curves() const { return curves_; }
-    int staleDropped() const { return staleDropped_; }
-    QCustomPlot* plot() const { return plot_; }
     bool savePng(const QString& path);
 
 Q_SIGNALS:
     void shown(quint64 id);
 
 private:
+    void clear();  // no curves yet
     QString className(int k) const;
 
     QCustomPlot* plot_ = nullptr;
@@ -60,7 +58,6 @@ private:
     quint64 shownId_ = 0;
     int a_ = 0, b_ = 1, steps_ = 0;
     StripCurves curves_;
-    int staleDropped_ = 0;
 };
 
 }  // namespace pixelmix::ui
