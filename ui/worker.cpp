@@ -22,7 +22,6 @@
 #include <cmath>
 #include <deque>
 #include <optional>
-#include <thread>
 
 #include <torch/torch.h>
 
@@ -41,10 +40,14 @@ constexpr auto kStepInterval = std::chrono::milliseconds(50);
 constexpr int kPosteriorBatch = 10;
 
 // Threads for sampling: OMP_NUM_THREADS when set (as LibTorch itself would), else every core.
+// Sampling runs on one LibTorch thread unless OMP_NUM_THREADS asks for more. A second thread saves
+// a few tens of milliseconds on an idle machine, but when anything else holds a core (a build, a
+// training run, the GUI painting) OpenMP threads waiting on each other make a strip 10-25 times
+// slower (measured with pixelmix-gui-bench). Training sets its own thread count (TrainConfig).
 int samplingThreads()
 {
     const int fromEnvironment = qEnvironmentVariableIntValue("OMP_NUM_THREADS");
-    return fromEnvironment > 0 ? fromEnvironment : int(std::max(1u, std::thread::hardware_concurrency()));
+    return fromEnvironment > 0 ? fromEnvironment : 1;
 }
 
 QByteArray toBytes(const torch::Tensor& levels)
