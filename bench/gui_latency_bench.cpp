@@ -130,7 +130,7 @@ int main(int argc, char** argv)
     print(QStringLiteral("sampling threads: %1")  // as the worker chooses them
               .arg(qEnvironmentVariableIntValue("OMP_NUM_THREADS") > 0
                        ? QStringLiteral("OMP_NUM_THREADS=%1").arg(qEnvironmentVariableIntValue("OMP_NUM_THREADS"))
-                       : QStringLiteral("every core (%1)").arg(QThread::idealThreadCount())));
+                       : QStringLiteral("1 (the worker's default)")));
     print(QStringLiteral("launch: first strip and posterior shown %1 after the window was created").arg(ms(double(clock.elapsed()))));
     window.rowsBox()->setValue(std::max(1, parser.value(rowsOption).toInt()));
     if (!waitUntil(upToDate, 120000)) {
