@@ -116,8 +116,7 @@ int runTrain(const QStringList& arguments)
                      .arg(r.improved ? QStringLiteral(", new best") : QString()));
     };
     trainer->run(callbacks);
-    if (progress)
-        progress->finish();
+    progress.reset();  // a run that stopped mid-epoch leaves its bar where it stopped
     printOut(QStringLiteral("stopped at epoch %1 (+%2 batches), step %3; best valid %4 bits/dim; checkpoints in %5")
                  .arg(state.epoch)
                  .arg(state.batchInEpoch)
