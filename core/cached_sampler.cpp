@@ -152,7 +152,7 @@ torch::Tensor CachedSampler::run(const SampleRequest& request, const torch::Tens
     }
 
     // Per-layer conditioning terms and biases for every location, computed once, laid out
-    // [H, W, B, 2C] so that row i is one [W * B, 2C] matrix.
+    // [H, B, W, 2C] so that row i of images first..last is one [(last-first) * W, 2C] matrix.
     const auto condition = request.weights.to(torch::kFloat32);
     const auto spatial = model_.mixSpatial(condition);
     std::vector<torch::Tensor> verticalExtra, horizontalExtra;
@@ -166,8 +166,8 @@ torch::Tensor CachedSampler::run(const SampleRequest& request, const torch::Tens
             v = v + gated->spatialVertical(spatial);
             h = h + gated->spatialHorizontal(spatial);
         }
-        verticalExtra.push_back(v.expand({B, twoC, H, W}).permute({2, 3, 0, 1}).contiguous());
-        horizontalExtra.push_back(h.expand({B, twoC, H, W}).permute({2, 3, 0, 1}).contiguous());
+        verticalExtra.push_back(v.expand({B, twoC, H, W}).permute({2, 0, 3, 1}).contiguous());
+        horizontalExtra.push_back(h.expand({B, twoC, H, W}).permute({2, 0, 3, 1}).contiguous());
     }
 
     // Vertical stack state, channels last: the image and each layer's v output, zero-padded so that
@@ -184,12 +184,13 @@ torch::Tensor CachedSampler::run(const SampleRequest& request, const torch::Tens
         return stores[store].data() +
                ((size_t(b) * storeRows[store] + paddedRow) * (W + 2 * pad) + paddedColumn) * storeChannels[store];
     };
-    // Row-step buffers: the windows unrolled (im2col), the pre-activations and the links.
-    auto windows = torch::empty({W * B, taps * cfg.kernel * C});
-    auto vertical = torch::empty({W * B, twoC});
-    std::vector<torch::Tensor> links;  // per layer [W * B, 2C]: all the horizontal stack gets from v and h
+    // Row-step buffers, one row per (image, column): the windows unrolled (im2col), the
+    // pre-activations and the links.
+    auto windows = torch::empty({B * W, taps * cfg.kernel * C});
+    auto vertical = torch::empty({B * W, twoC});
+    std::vector<torch::Tensor> links;  // per layer [B * W, 2C]: all the horizontal stack gets from v and h
     for (int l = 0; l < L; ++l)
-        links.push_back(torch::empty({W * B, twoC}));
+        links.push_back(torch::empty({B * W, twoC}));
 
     // Horizontal stack state for the current row, [B][padded column][channels], left zero padding.
     std::vector<float> imageRow(size_t(B) * (W + taps));                 // x at padded column j+taps
@@ -199,38 +200,46 @@ torch::Tensor CachedSampler::run(const SampleRequest& request, const torch::Tens
     std::vector<float> scratch(size_t(B) * scratchPerImage);
 
     for (int i = 0; i < H; ++i) {
-        // --- Row step: advance the vertical stack of every layer by one row, as two matrix products
-        // per layer over the whole row: [W*B, window] x [window, 2C], then the link [2C, 2C]. ---
-        for (int l = 0; l < L; ++l) {
-            const int inChannels = storeChannels[l];
-            const int windowSize = taps * cfg.kernel * inChannels;
-            auto window = windows.narrow(1, 0, windowSize);
-            float* windowData = windows.data_ptr<float>();
-            for (int w = 0; w < W; ++w)
-                for (int64_t b = 0; b < B; ++b) {
-                    float* row = windowData + (size_t(w) * B + b) * windows.size(1);
-                    for (int t = 0; t < taps; ++t) {
-                        const float* source = storeAt(l, b, i + t, w);  // k columns, channels last: contiguous
-                        std::copy(source, source + cfg.kernel * inChannels, row + t * cfg.kernel * inChannels);
-                    }
-                }
-            torch::addmm_out(vertical, verticalExtra[l].select(0, i).view({W * B, twoC}), window,
-                             layers_[l].verticalMatrix);
-            const float* verticalData = vertical.data_ptr<float>();
-            for (int w = 0; w < W; ++w)
-                for (int64_t b = 0; b < B; ++b)
-                    gateInto(verticalData + (size_t(w) * B + b) * twoC, C, storeAt(l + 1, b, i + pad, w + pad));
-            torch::addmm_out(links[l], horizontalExtra[l].select(0, i).view({W * B, twoC}), vertical,
-                             layers_[l].linkMatrix);
-        }
-        std::fill(imageRow.begin(), imageRow.end(), 0.0f);
-        for (auto& row : hiddenRows)
-            std::fill(row.begin(), row.end(), 0.0f);
-
-        // --- Pixel steps: the horizontal stack and the head, for pixel (i, j) alone. Images are
-        // independent, so each thread takes some of them through the whole row: one hand-over per
-        // row, not per pixel, which keeps threads from waiting on each other on a busy machine.
+        // Images are independent, so each thread takes some of them through the whole row, vertical
+        // and horizontal stacks alike: one hand-over per row, not per pixel or per product, which
+        // keeps threads from waiting on each other on a busy machine. Inside the parallel region the
+        // matrix products run on the calling thread.
         at::parallel_for(0, B, 1, [&](int64_t first, int64_t last) {
+            const int64_t images = last - first;
+            // --- Row step: advance the vertical stack of every layer by one row, as two matrix
+            // products per layer over the row of these images: [n*W, window] x [window, 2C], then
+            // the link [2C, 2C]. ---
+            auto rowsOf = [&](const torch::Tensor& perImageColumn) {  // [B * W, ...] -> these images
+                return perImageColumn.narrow(0, first * W, images * W);
+            };
+            for (int l = 0; l < L; ++l) {
+                const int inChannels = storeChannels[l];
+                const int windowSize = taps * cfg.kernel * inChannels;
+                float* windowData = windows.data_ptr<float>();
+                for (int64_t b = first; b < last; ++b)
+                    for (int w = 0; w < W; ++w) {
+                        float* row = windowData + (size_t(b) * W + w) * windows.size(1);
+                        for (int t = 0; t < taps; ++t) {
+                            const float* source = storeAt(l, b, i + t, w);  // k columns, channels last: contiguous
+                            std::copy(source, source + cfg.kernel * inChannels, row + t * cfg.kernel * inChannels);
+                        }
+                    }
+                auto verticalRows = rowsOf(vertical);
+                torch::addmm_out(verticalRows, rowsOf(verticalExtra[l].select(0, i).view({B * W, twoC})),
+                                 rowsOf(windows).narrow(1, 0, windowSize), layers_[l].verticalMatrix);
+                const float* verticalData = vertical.data_ptr<float>();
+                for (int64_t b = first; b < last; ++b)
+                    for (int w = 0; w < W; ++w)
+                        gateInto(verticalData + (size_t(b) * W + w) * twoC, C, storeAt(l + 1, b, i + pad, w + pad));
+                auto linkRows = rowsOf(links[l]);
+                torch::addmm_out(linkRows, rowsOf(horizontalExtra[l].select(0, i).view({B * W, twoC})), verticalRows,
+                                 layers_[l].linkMatrix);
+            }
+            std::fill(imageRow.begin() + first * (W + taps), imageRow.begin() + last * (W + taps), 0.0f);
+            for (auto& row : hiddenRows)
+                std::fill(row.begin() + first * (W + pad) * C, row.begin() + last * (W + pad) * C, 0.0f);
+
+            // --- Pixel steps: the horizontal stack and the head, for pixel (i, j) alone. ---
             for (int j = 0; j < W; ++j) {
                 for (int64_t group = first; group < last; group += kImageBlock) {
                     const int n = int(std::min<int64_t>(kImageBlock, last - group));
@@ -251,7 +260,7 @@ torch::Tensor CachedSampler::run(const SampleRequest& request, const torch::Tens
                         const Layer& layer = layers_[l];
                         for (int g = 0; g < n; ++g) {
                             const int64_t b = group + g;
-                            const float* link = links[l].data_ptr<float>() + (size_t(j) * B + b) * twoC;
+                            const float* link = links[l].data_ptr<float>() + (size_t(b) * W + j) * twoC;
                             std::copy(link, link + twoC, pre[g]);
                             // The window: image columns j-taps .. j-1 on the first layer, the previous
                             // layer's columns j-pad .. j afterwards; both start at padded column j.

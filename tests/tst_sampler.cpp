@@ -64,13 +64,17 @@ void TestSampler::cachedMatchesNaive_data()
     QTest::addColumn<int>("batch");
     QTest::addColumn<double>("temperature");
     QTest::addColumn<bool>("shared");
-    QTest::newRow("1x1, 1 layer, K=4, B=1") << 1 << 1 << 4 << 8 << 1 << 1.0 << false;
-    QTest::newRow("3x3, 2 layers, K=2, B=3") << 3 << 2 << 2 << 8 << 3 << 1.0 << false;
-    QTest::newRow("5x5, 4 layers, K=4, B=5, soft") << 5 << 4 << 4 << 8 << 5 << 1.0 << false;
-    QTest::newRow("5x5, 3 layers, K=4, B=4, shared noise") << 5 << 3 << 4 << 8 << 4 << 0.8 << true;
-    QTest::newRow("7x7, 2 layers, K=256, B=2") << 7 << 2 << 256 << 4 << 2 << 1.0 << false;
-    QTest::newRow("3x3, 5 layers, no spatial map, T=0") << 3 << 5 << 4 << 0 << 2 << 0.0 << false;
-    QTest::newRow("5x5, 2 layers, K=16, T=1.5") << 5 << 2 << 16 << 8 << 3 << 1.5 << false;
+    // Threads split the images of every row between them (vertical and horizontal stacks alike).
+    QTest::addColumn<int>("threads");
+    QTest::newRow("1x1, 1 layer, K=4, B=1") << 1 << 1 << 4 << 8 << 1 << 1.0 << false << 1;
+    QTest::newRow("3x3, 2 layers, K=2, B=3") << 3 << 2 << 2 << 8 << 3 << 1.0 << false << 1;
+    QTest::newRow("5x5, 4 layers, K=4, B=5, soft") << 5 << 4 << 4 << 8 << 5 << 1.0 << false << 1;
+    QTest::newRow("5x5, 4 layers, K=4, B=7, soft, 2 threads") << 5 << 4 << 4 << 8 << 7 << 1.0 << false << 2;
+    QTest::newRow("5x5, 3 layers, K=4, B=4, shared noise") << 5 << 3 << 4 << 8 << 4 << 0.8 << true << 1;
+    QTest::newRow("3x3, 3 layers, K=4, B=9, shared noise, 3 threads") << 3 << 3 << 4 << 8 << 9 << 1.0 << true << 3;
+    QTest::newRow("7x7, 2 layers, K=256, B=2") << 7 << 2 << 256 << 4 << 2 << 1.0 << false << 1;
+    QTest::newRow("3x3, 5 layers, no spatial map, T=0") << 3 << 5 << 4 << 0 << 2 << 0.0 << false << 1;
+    QTest::newRow("5x5, 2 layers, K=16, T=1.5") << 5 << 2 << 16 << 8 << 3 << 1.5 << false << 1;
 }
 
 void TestSampler::cachedMatchesNaive()
@@ -82,6 +86,7 @@ void TestSampler::cachedMatchesNaive()
     QFETCH(int, batch);
     QFETCH(double, temperature);
     QFETCH(bool, shared);
+    QFETCH(int, threads);
     const auto c = config(kernel, layers, levels, spatial, 9);
     auto model = test::randomModel(c, 17);
     const auto r = request(softWeights(batch, c.classes, 5), temperature, 1234, shared);
@@ -89,7 +94,10 @@ void TestSampler::cachedMatchesNaive()
     const auto naive = sample(model, r, SamplerKind::Naive);
     torch::Tensor cachedLogits;
     torch::NoGradGuard noGrad;
+    const int threadsBefore = torch::get_num_threads();
+    torch::set_num_threads(threads);
     const auto cached = CachedSampler(*model).run(r, sampleUniforms(r, c.height, c.width), {}, &cachedLogits);
+    torch::set_num_threads(threadsBefore);
     QVERIFY2(torch::equal(naive, cached), "the cached sampler drew other levels than the reference");
 
     // The logits the cached sampler drew from are those of a full forward pass over its own images.
