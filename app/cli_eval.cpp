@@ -26,6 +26,7 @@ int runEval(const QStringList& arguments)
     const QString source = datasetSource(parser, checkpoint);
     const Dataset test = loadDataset(source, Split::Test);
     const auto& c = checkpoint.model->config;
+    checkDatasetFits(test, c);
     const Evaluation e = evaluate(checkpoint.model, quantise(test.images, c.levels), test.labels);
     if (parser.isSet("json")) {
         const QJsonObject json{{"model", parser.value("model")}, {"dataset", source},       {"levels", c.levels},

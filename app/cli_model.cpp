@@ -7,6 +7,8 @@
 
 #include <QJsonDocument>
 
+#include <cmath>
+
 namespace pixelmix::cli {
 
 void requireOptions(const QCommandLineParser& parser, std::initializer_list<const char*> names, const QString& hint)
@@ -31,8 +33,8 @@ SamplingSettings readSamplingSettings(const QCommandLineParser& parser)
     SamplingSettings s;
     bool ok = false;
     s.temperature = parser.value("temperature").toDouble(&ok);
-    if (!ok || s.temperature < 0)
-        throw Error(QStringLiteral("--temperature: \"%1\" is not a number >= 0").arg(parser.value("temperature")));
+    if (!ok || !std::isfinite(s.temperature) || s.temperature < 0)
+        throw Error(QStringLiteral("--temperature: \"%1\" is not a finite number >= 0").arg(parser.value("temperature")));
     s.seed = parser.value("seed").toULongLong(&ok);
     if (!ok)
         throw Error(QStringLiteral("--seed: \"%1\" is not a whole number >= 0").arg(parser.value("seed")));

@@ -138,6 +138,7 @@ int runReport(const QStringList& arguments)
                         .arg(c.classes));
     const QString source = datasetSource(parser, checkpoint);
     const Dataset test = loadDataset(source, Split::Test);
+    checkDatasetFits(test, checkpoint.model->config);
     const QStringList names = classNames(checkpoint);
     const QDir out = outputFolder(parser.value("out"));
 

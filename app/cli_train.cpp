@@ -40,7 +40,23 @@ int runTrain(const QStringList& arguments)
     if (!parser.isSet("out"))
         throw Error(QStringLiteral("--out DIR is required"));
     const QString outDir = parser.value("out");
-    const QString source = parser.isSet("data") ? parser.value("data") : parser.value("dataset");
+    QString source = parser.isSet("data") ? parser.value("data") : parser.value("dataset");
+    const QString last = QDir(outDir).filePath(QStringLiteral("last.pt"));
+    if (parser.isSet("resume")) {
+        // A resumed run trains on what the checkpoint was trained on; naming other data is a mistake.
+        if (!QFileInfo::exists(last))
+            throw Error(QStringLiteral("%1: nothing to resume (no such checkpoint)").arg(last));
+        const QString stored = loadCheckpoint(last).state.dataset;
+        const bool chosen = parser.isSet("data") || parser.isSet("dataset");
+        const auto same = [](const QString& a, const QString& b) {
+            return a == b || (QFileInfo(a).isDir() && QDir(a).absolutePath() == QDir(b).absolutePath());
+        };
+        if (!stored.isEmpty() && chosen && !same(source, stored))
+            throw Error(QStringLiteral("%1 was trained on %2, not %3: resume without --dataset and --data")
+                            .arg(last, stored, source));
+        if (!stored.isEmpty())
+            source = stored;
+    }
 
     TrainConfig train;
     train.epochs = intOption(parser, "epochs", 0, 1000000);
@@ -72,9 +88,6 @@ int runTrain(const QStringList& arguments)
 
     std::unique_ptr<Trainer> trainer;
     if (parser.isSet("resume")) {
-        const QString last = QDir(outDir).filePath(QStringLiteral("last.pt"));
-        if (!QFileInfo::exists(last))
-            throw Error(QStringLiteral("%1: nothing to resume (no such checkpoint)").arg(last));
         trainer = Trainer::resume(last, train, std::move(trainSet), std::move(testSet), outDir);
         printOut(QStringLiteral("resuming at epoch %1, step %2").arg(trainer->state().epoch).arg(trainer->state().step));
     } else {

@@ -4,6 +4,8 @@
 #include "cli_common.h"
 #include "error.h"
 
+#include <c10/util/Exception.h>
+
 #include <QCoreApplication>
 #include <QGuiApplication>
 
@@ -109,6 +111,8 @@ int main(int argc, char** argv)
         return 0;
     } catch (const pixelmix::Error& error) {
         printErr(prefix + error.message());
+    } catch (const c10::Error& error) {  // LibTorch's own message, without its C++ backtrace
+        printErr(prefix + QString::fromStdString(error.what_without_backtrace()).section(QLatin1Char('\n'), 0, 0));
     } catch (const std::exception& error) {
         printErr(prefix + QString::fromLocal8Bit(error.what()));
     }

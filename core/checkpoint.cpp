@@ -6,12 +6,16 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSaveFile>
+#include <map>
 #include <sstream>
 
 namespace pixelmix {
 
 namespace {
 const char* const kFormat = "pixelmix-checkpoint-1";
+// LibTorch archives are zip files. A checkpoint of the largest model the app trains is tens of MB;
+// anything beyond this is not one, and is refused before it is read into memory.
+constexpr qint64 kMaxCheckpointBytes = qint64(2) << 30;
 }  // namespace
 
 QJsonObject TrainingState::toJson() const
@@ -92,6 +96,21 @@ void saveCheckpoint(const QString& path, const TrainingState& state, PixelCNN& m
 
 namespace {
 
+// Tensors in a module archive, its submodules' included.
+qint64 storedTensorCount(torch::serialize::InputArchive& archive)
+{
+    qint64 count = 0;
+    for (const auto& key : archive.keys()) {
+        torch::serialize::InputArchive child;
+        torch::Tensor tensor;
+        if (archive.try_read(key, tensor))
+            ++count;
+        else if (archive.try_read(key, child))
+            count += storedTensorCount(child);
+    }
+    return count;
+}
+
 // Opens the archive and reads the state; the model is rebuilt from the stored config.
 Checkpoint readCheckpoint(const QString& path, torch::serialize::InputArchive& archive)
 {
@@ -100,6 +119,11 @@ Checkpoint readCheckpoint(const QString& path, torch::serialize::InputArchive& a
         throw Error(QStringLiteral("%1: no such checkpoint").arg(path));
     if (!file.open(QIODevice::ReadOnly))
         throw Error(QStringLiteral("%1: cannot read: %2").arg(path, file.errorString()));
+    if (!file.isSequential() && file.size() > kMaxCheckpointBytes)
+        throw Error(QStringLiteral("%1: not a checkpoint (%2 MB, more than any PixelMix model)")
+                        .arg(path).arg(file.size() >> 20));
+    if (file.isSequential() || file.peek(4) != QByteArrayLiteral("PK\x03\x04"))
+        throw Error(QStringLiteral("%1: not a checkpoint, or a corrupt one (not a LibTorch archive)").arg(path));
     const QByteArray data = file.readAll();
     try {
         archive.load_from(data.constData(), size_t(data.size()));
@@ -121,18 +145,35 @@ Checkpoint readCheckpoint(const QString& path, torch::serialize::InputArchive& a
     } catch (const std::exception& e) {
         throw Error(QStringLiteral("%1: corrupt checkpoint: %2").arg(path, QString::fromStdString(e.what())));
     }
+    // The weights are stored uncompressed, so a config that describes more of them than the file
+    // holds is a lie: refuse it before building a model of that size.
+    const qint64 weightBytes = checkpoint.state.model.parameterCount() * qint64(sizeof(float));
+    if (weightBytes > qint64(data.size()))
+        throw Error(QStringLiteral("%1: corrupt checkpoint: its config (%2) needs %3 MB of weights but the file "
+                                   "holds %4 MB")
+                        .arg(path, checkpoint.state.model.summary())
+                        .arg(double(weightBytes) / 1e6, 0, 'f', 1)
+                        .arg(double(data.size()) / 1e6, 0, 'f', 1));
     checkpoint.model = PixelCNN(checkpoint.state.model);
     torch::serialize::InputArchive weights;
     try {
         if (!archive.try_read("model", weights))
             throw Error(QStringLiteral("no weights"));
-        checkpoint.model->load(weights);
-        // load() assigns tensors without checking shapes; check them against the rebuilt model.
-        PixelCNN reference(checkpoint.state.model);
-        auto expected = reference->named_parameters();
+        // load() replaces each tensor with the stored one whatever its shape, and ignores stored
+        // tensors the model lacks: check shapes, type and count against the model the config builds.
+        std::map<std::string, std::vector<int64_t>> expected;
         for (const auto& p : checkpoint.model->named_parameters())
-            if (p.value().sizes() != expected[p.key()].sizes())
-                throw Error(QStringLiteral("weight %1 has shape that does not fit the config").arg(QString::fromStdString(p.key())));
+            expected[p.key()] = p.value().sizes().vec();
+        checkpoint.model->load(weights);
+        for (const auto& p : checkpoint.model->named_parameters()) {
+            if (p.value().sizes().vec() != expected[p.key()] || p.value().scalar_type() != torch::kFloat32)
+                throw Error(QStringLiteral("weight %1 does not fit the config").arg(QString::fromStdString(p.key())));
+        }
+        const auto stored = storedTensorCount(weights);
+        if (stored != qint64(expected.size()))
+            throw Error(QStringLiteral("the file holds %1 weight tensors where the config has %2")
+                            .arg(stored)
+                            .arg(expected.size()));
     } catch (const std::exception& e) {
         throw Error(QStringLiteral("%1: the weights do not fit the stored config (%2): %3")
                         .arg(path, checkpoint.state.model.summary(), QString::fromStdString(e.what()).section('\n', 0, 0)));

@@ -70,6 +70,21 @@ bool ModelConfig::operator==(const ModelConfig& o) const
            width == o.width && dropout == o.dropout;
 }
 
+qint64 ModelConfig::parameterCount() const
+{
+    const qint64 c = channels, twoC = 2 * qint64(channels), taps = kernel / 2 + 1;
+    qint64 count = qint64(classes) * spatialChannels * height * width;  // the per-class spatial maps
+    for (int layer = 0; layer < layers; ++layer) {
+        const qint64 in = layer == 0 ? 1 : c;
+        count += twoC * (in * taps * kernel + 1);      // vertical conv
+        count += twoC * (in * taps + 1);               // horizontal conv
+        count += twoC * (twoC + 1);                    // vertical -> horizontal link
+        count += c * (c + 1);                          // horizontal 1x1 before the residual
+        count += 2 * twoC * (classes + spatialChannels);  // both conditioning terms of both gates
+    }
+    return count + c * (c + 1) + qint64(levels) * (c + 1);  // output head
+}
+
 QString ModelConfig::summary() const
 {
     return QStringLiteral("%1 ch, %2 layers, %3x%3, %4 levels").arg(channels).arg(layers).arg(kernel).arg(levels);

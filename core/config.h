@@ -35,6 +35,9 @@ struct ModelConfig {
     bool operator!=(const ModelConfig& other) const { return !(*this == other); }
     // One-line human summary, e.g. "32 ch, 6 layers, 5x5, 4 levels".
     QString summary() const;
+    // Learnable numbers of the PixelCNN this config builds (tests/tst_checkpoint.cpp holds it to
+    // the model's own count); lets a loader refuse a config that claims more than its file holds.
+    qint64 parameterCount() const;
 };
 
 struct TrainConfig {

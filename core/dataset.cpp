@@ -97,7 +97,9 @@ Dataset loadDataset(const QString& source, Split split)
     checkPair(idxImages, idxLabels, imagesPath, labelsPath);
 
     Dataset dataset;
-    dataset.name = source;
+    // A folder is recorded absolute: checkpoints keep the name, and a resumed run or a report may
+    // start in another working directory.
+    dataset.name = source == kMnist || source == kFashionMnist ? source : QDir(source).absolutePath();
     dataset.classNames = classNamesFor(source);
     dataset.images = torch::empty({idxImages.count, idxImages.rows, idxImages.cols}, torch::kUInt8);
     std::memcpy(dataset.images.data_ptr(), idxImages.pixels.constData(), size_t(idxImages.pixels.size()));
@@ -118,6 +120,21 @@ torch::Tensor quantise(const torch::Tensor& images, int levels)
     // agrees with every rounding rule the original study might have used, numpy's included.
     const torch::Tensor scaled = images.to(torch::kInt32) * (2 * (levels - 1)) + 255;
     return scaled.div(510, "floor").to(torch::kUInt8);
+}
+
+void checkDatasetFits(const Dataset& dataset, const ModelConfig& model)
+{
+    if (dataset.size() == 0)
+        throw Error(QStringLiteral("dataset %1 is empty").arg(dataset.name));
+    if (dataset.images.size(1) != model.height || dataset.images.size(2) != model.width)
+        throw Error(QStringLiteral("dataset %1 has %2x%3 images but the model expects %4x%5")
+                        .arg(dataset.name)
+                        .arg(dataset.images.size(1))
+                        .arg(dataset.images.size(2))
+                        .arg(model.height)
+                        .arg(model.width));
+    if (dataset.labels.max().item<int64_t>() >= model.classes)
+        throw Error(QStringLiteral("dataset %1 has labels beyond the model's %2 classes").arg(dataset.name).arg(model.classes));
 }
 
 }  // namespace pixelmix

@@ -1,6 +1,8 @@
 #pragma once
 // Data sets by name ("mnist", "fashion-mnist") or by folder, and the quantisation of their pixels
 // to the K levels a PixelCNN predicts.
+#include "config.h"
+
 #include <ATen/core/Tensor.h>  // at::Tensor is torch::Tensor, without all of <torch/torch.h>
 #include <QString>
 #include <QStringList>
@@ -29,6 +31,9 @@ inline const QString kFashionMnistDir = QStringLiteral("/usr/share/datasets/fash
 //                    layout: FOLDER, FOLDER/raw and FOLDER/MNIST/raw are searched in that order.
 // Throws Error when the source is missing or any file is bad; the message says what to do.
 Dataset loadDataset(const QString& source, Split split);
+// Throws Error naming the data set unless it is non-empty, has the model's image size and only
+// labels below its class count: what training and evaluating with that model need.
+void checkDatasetFits(const Dataset& dataset, const ModelConfig& model);
 // The class names of a source, without loading it.
 QStringList classNamesFor(const QString& source);
 

@@ -18,6 +18,9 @@ namespace {
 constexpr quint32 kImagesMagic = 0x00000803;  // unsigned bytes, 3 dimensions
 constexpr quint32 kLabelsMagic = 0x00000801;  // unsigned bytes, 1 dimension
 constexpr qint64 kInputChunk = 64 * 1024;
+// Real IDX files compress 2 to 10 times; content that inflates more than this (plus a megabyte of
+// slack for tiny files) is a gzip bomb behind a lying header, refused before it fills memory.
+constexpr qint64 kMaxGzipExpansion = 100;
 
 QString hex(quint32 value)
 {
@@ -105,6 +108,8 @@ struct MaybeGzipReader::State {
     QByteArray input;
     // Set at the end of a gzip member: the content ends cleanly here unless another member follows.
     bool betweenMembers = false;
+    qint64 inflated = 0;     // content bytes produced so far, over all members
+    qint64 maxInflated = 0;  // kMaxGzipExpansion times the file, plus slack
 };
 
 MaybeGzipReader::MaybeGzipReader(const QString& path) : state(std::make_unique<State>())
@@ -123,6 +128,7 @@ MaybeGzipReader::MaybeGzipReader(const QString& path) : state(std::make_unique<S
         if (inflateInit2(&state->inflater, 16 + MAX_WBITS) != Z_OK)
             throw Error(QStringLiteral("%1: cannot start gzip decompression").arg(path));
         state->input.resize(kInputChunk);
+        state->maxInflated = kMaxGzipExpansion * state->file.size() + (qint64(1) << 20);
     }
 }
 
@@ -176,7 +182,14 @@ qint64 MaybeGzipReader::read(char* buffer, qint64 maxBytes)
             throw Error(QStringLiteral("%1: corrupt gzip data: %2")
                             .arg(state->path, QString::fromLatin1(z.msg ? z.msg : "inflate failed")));
     }
-    return wanted - z.avail_out;
+    const qint64 produced = wanted - z.avail_out;
+    state->inflated += produced;
+    if (state->inflated > state->maxInflated)
+        throw Error(QStringLiteral("%1: implausible gzip data: it inflates to more than %2 times its %3 bytes")
+                        .arg(state->path)
+                        .arg(kMaxGzipExpansion)
+                        .arg(state->file.size()));
+    return produced;
 }
 
 qint64 MaybeGzipReader::readFully(char* buffer, qint64 size)

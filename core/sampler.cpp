@@ -92,6 +92,8 @@ torch::Tensor sample(PixelCNN& model, const SampleRequest& request, SamplerKind 
     if (!request.weights.defined() || request.weights.dim() != 2 || request.weights.size(1) != c.classes ||
         request.weights.size(0) < 1)
         throw Error(QStringLiteral("sampling needs class weights of shape [images, %1]").arg(c.classes));
+    if (!std::isfinite(request.temperature) || request.temperature < 0.0)
+        throw Error(QStringLiteral("sampling needs a finite temperature >= 0, not %1").arg(request.temperature));
     InferenceScope inference(model);
     const auto uniforms = sampleUniforms(request, c.height, c.width);
     if (kind == SamplerKind::Naive)
@@ -101,7 +103,8 @@ torch::Tensor sample(PixelCNN& model, const SampleRequest& request, SamplerKind 
 
 torch::Tensor parseWeights(const QString& text, int classes)
 {
-    auto weights = torch::zeros({classes}, torch::kFloat32);
+    // Summed and normalised in double: float would overflow (1e39) or underflow (1e-46) silently.
+    std::vector<double> weights(size_t(std::max(classes, 0)), 0.0);
     const auto parts = text.split(QLatin1Char(','), Qt::SkipEmptyParts);
     if (parts.isEmpty())
         throw Error(QStringLiteral("weights \"%1\": expected CLASS:WEIGHT pairs such as 4:0.7,9:0.3").arg(text));
@@ -116,12 +119,19 @@ torch::Tensor parseWeights(const QString& text, int classes)
             throw Error(QStringLiteral("weights \"%1\": class %2 is outside 0..%3").arg(text).arg(cls).arg(classes - 1));
         if (weight < 0.0 || !std::isfinite(weight))
             throw Error(QStringLiteral("weights \"%1\": weight %2 must be finite and >= 0").arg(text).arg(weight));
-        weights[cls] += weight;
+        weights[size_t(cls)] += weight;
     }
-    const double total = weights.sum().item<double>();
+    double total = 0.0;
+    for (double w : weights)
+        total += w;
+    if (!std::isfinite(total))
+        throw Error(QStringLiteral("weights \"%1\": the weights are too large to add up").arg(text));
     if (total <= 0.0)
         throw Error(QStringLiteral("weights \"%1\": the weights sum to zero").arg(text));
-    return (weights / total).unsqueeze(0);  // [1, classes]
+    auto normalised = torch::empty({1, classes}, torch::kFloat32);  // [1, classes]
+    for (int k = 0; k < classes; ++k)
+        normalised[0][k] = float(weights[size_t(k)] / total);
+    return normalised;
 }
 
 }  // namespace pixelmix

@@ -59,19 +59,8 @@ Trainer::Trainer(TrainingState state, PixelCNN model, std::unique_ptr<torch::opt
     if (!optimizer_)
         optimizer_ = makeAdam(model_, state_.train.learningRate);
     const auto& c = state_.model;
-    for (const Dataset* set : {&trainSet, &testSet}) {
-        if (set->size() == 0)
-            throw Error(QStringLiteral("dataset %1 is empty").arg(set->name));
-        if (set->images.size(1) != c.height || set->images.size(2) != c.width)
-            throw Error(QStringLiteral("dataset %1 has %2x%3 images but the model expects %4x%5")
-                            .arg(set->name)
-                            .arg(set->images.size(1))
-                            .arg(set->images.size(2))
-                            .arg(c.height)
-                            .arg(c.width));
-        if (set->labels.max().item<int64_t>() >= c.classes)
-            throw Error(QStringLiteral("dataset %1 has labels beyond the model's %2 classes").arg(set->name).arg(c.classes));
-    }
+    checkDatasetFits(trainSet, c);
+    checkDatasetFits(testSet, c);
     trainLevels_ = quantise(trainSet.images, c.levels);
     trainLabels_ = trainSet.labels;
     testLevels_ = quantise(testSet.images, c.levels);
@@ -85,9 +74,11 @@ Trainer::Trainer(TrainingState state, PixelCNN model, std::unique_ptr<torch::opt
     startEpoch_ = state_.epoch;
     startSeconds_ = state_.trainedSeconds;
     // Resuming mid-epoch: the running epoch loss is the tail of the step history.
+    // Summed oldest first, as the uninterrupted run did, so the epoch's mean is bit-identical.
     const auto& steps = state_.stepBitsPerDim;
-    for (std::int64_t i = 0; i < state_.batchInEpoch && i < std::int64_t(steps.size()); ++i) {
-        epochLossSum_ += steps[steps.size() - 1 - size_t(i)];
+    const auto tail = std::min<std::int64_t>(state_.batchInEpoch, std::int64_t(steps.size()));
+    for (auto i = std::int64_t(steps.size()) - tail; i < std::int64_t(steps.size()); ++i) {
+        epochLossSum_ += steps[size_t(i)];
         ++epochLossCount_;
     }
 }

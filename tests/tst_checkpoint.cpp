@@ -4,7 +4,9 @@
 #include "error.h"
 #include "tst_small_model.h"
 
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -53,7 +55,10 @@ private Q_SLOTS:
     void roundTripKeepsOptimizerForResume();
     void badFilesGiveClearErrors_data();
     void badFilesGiveClearErrors();
+    void otherArchitectureGivesClearError_data();
     void otherArchitectureGivesClearError();
+    void parameterCountIsTheModels_data();
+    void parameterCountIsTheModels();
     void saveIsAtomic();
 
 private:
@@ -136,13 +141,16 @@ void TestCheckpoint::badFilesGiveClearErrors_data()
     QTest::newRow("text") << "not-a-checkpoint.pt" << "not a checkpoint";
     QTest::newRow("truncated") << "truncated.pt" << "not a checkpoint";
     QTest::newRow("foreign torch archive") << "foreign-archive.pt" << "not a PixelMix checkpoint";
+    // An endless device must be refused before anything is read into memory.
+    QTest::newRow("endless device") << "/dev/zero" << "not a LibTorch archive";
 }
 
 void TestCheckpoint::badFilesGiveClearErrors()
 {
     QFETCH(QString, fixture);
     QFETCH(QString, expected);
-    const QString path = QStringLiteral(PIXELMIX_TEST_DATA "/checkpoints/") + fixture;
+    const QString path =
+        QDir::isAbsolutePath(fixture) ? fixture : QStringLiteral(PIXELMIX_TEST_DATA "/checkpoints/") + fixture;
     try {
         loadCheckpoint(path);
         QFAIL("loading succeeded");
@@ -152,18 +160,53 @@ void TestCheckpoint::badFilesGiveClearErrors()
     }
 }
 
+void TestCheckpoint::otherArchitectureGivesClearError_data()
+{
+    // The weights are always of an 8-channel, 2-layer 3x3 model with 4 spatial channels; the stored
+    // config says otherwise.
+    QTest::addColumn<int>("channels");
+    QTest::addColumn<int>("layers");
+    QTest::addColumn<int>("spatial");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("config wider than the weights") << 16 << 2 << 4 << "do not fit";
+    QTest::newRow("config with fewer layers") << 8 << 1 << 4 << "weight tensors";
+    QTest::newRow("config without the spatial maps") << 8 << 2 << 0 << "weight tensors";
+    QTest::newRow("config claiming gigabytes") << 1024 << 64 << 4 << "MB of weights";
+}
+
 void TestCheckpoint::otherArchitectureGivesClearError()
 {
-    // The stored config says 16 channels, the weights are of an 8-channel model.
+    QFETCH(int, channels);
+    QFETCH(int, layers);
+    QFETCH(int, spatial);
+    QFETCH(QString, expected);
     PixelCNN model(test::configWith(8, 2, 3, 4, 4));
-    const QString path = dir_.filePath("mismatch.pt");
-    saveCheckpoint(path, stateFor(test::configWith(16, 2, 3, 4, 4)), model, nullptr);
+    const QString path = dir_.filePath(QStringLiteral("mismatch-%1.pt").arg(QTest::currentDataTag()));
+    saveCheckpoint(path, stateFor(test::configWith(channels, layers, 3, 4, spatial)), model, nullptr);
     try {
         loadCheckpoint(path);
         QFAIL("loading succeeded");
     } catch (const Error& e) {
-        QVERIFY2(e.message().contains("mismatch.pt") && e.message().contains("do not fit"), qPrintable(e.message()));
+        QVERIFY2(e.message().contains(QFileInfo(path).fileName()) && e.message().contains(expected),
+                 qPrintable(e.message()));
     }
+}
+
+void TestCheckpoint::parameterCountIsTheModels_data() { roundTripGivesBitIdenticalLogits_data(); }
+
+void TestCheckpoint::parameterCountIsTheModels()
+{
+    QFETCH(int, channels);
+    QFETCH(int, layers);
+    QFETCH(int, kernel);
+    QFETCH(int, levels);
+    QFETCH(int, spatial);
+    const auto c = test::configWith(channels, layers, kernel, levels, spatial);
+    PixelCNN model(c);
+    qint64 count = 0;
+    for (const auto& p : model->parameters())
+        count += p.numel();
+    QCOMPARE(c.parameterCount(), count);
 }
 
 void TestCheckpoint::saveIsAtomic()

@@ -3,6 +3,7 @@
 // the JSON of between, eval and classify, classify's conversion notice, and the report's files.
 // A tiny random 28x28 model, saved by the test itself, stands in for a trained one.
 #include "checkpoint.h"
+#include "idx.h"
 #include "image_grid.h"
 #include "tst_small_model.h"
 
@@ -100,6 +101,18 @@ void TestCli::initTestCase()
     auto levels = torch::zeros({28, 28}, torch::kUInt8);
     levels.narrow(0, 6, 16).narrow(1, 12, 4).fill_(3);
     QVERIFY(levelsToImage(levels, 4).save(path(QStringLiteral("one.png"))));
+    // A data folder of 8x8 images, which the 28x28 model cannot evaluate.
+    QVERIFY(QDir().mkpath(path(QStringLiteral("small-images"))));
+    for (const char* split : {"train", "t10k"}) {
+        const QString stem = path(QStringLiteral("small-images/%1-").arg(QLatin1String(split)));
+        writeIdxImages(stem + QStringLiteral("images-idx3-ubyte"), {2, 8, 8, QByteArray(2 * 8 * 8, '\0')});
+        IdxLabels labels;
+        labels.labels = QByteArray("\x01\x02", 2);
+        writeIdxLabels(stem + QStringLiteral("labels-idx1-ubyte"), labels);
+    }
+    // A run folder whose last.pt was trained on mnist, for resuming with other data.
+    QVERIFY(QDir().mkpath(path(QStringLiteral("mnist-run"))));
+    QVERIFY(QFile::copy(model_, path(QStringLiteral("mnist-run/last.pt"))));
 }
 
 void TestCli::help_data()
@@ -166,6 +179,14 @@ void TestCli::errors_data()
     QTest::newRow("bad --steps") << QStringList{"between", "--model", model, "--steps", "1", "--out", path("b")} << "--steps";
     QTest::newRow("bad --sampler") << QStringList{"between", "--model", model, "--sampler", "fast", "--out", path("b")}
                                    << "--sampler";
+    QTest::newRow("temperature not a number") << QStringList{"mix", "--model", model, "--weights", "4:1", "--temperature",
+                                                             "nan", "--out", out}
+                                              << "--temperature: \"nan\" is not a finite number";
+    QTest::newRow("data of another image size") << QStringList{"eval", "--model", model, "--data", path("small-images")}
+                                                << "has 8x8 images but the model expects 28x28";
+    QTest::newRow("resume with other data") << QStringList{"train", "--out", path("mnist-run"), "--resume", "--minutes",
+                                                           "1", "--data", path("small-images")}
+                                            << "was trained on mnist, not";
     QTest::newRow("bad --top") << QStringList{"classify", "--model", model, "--top", "11", path("one.png")} << "--top";
 }
 

@@ -108,6 +108,8 @@ void TestIdx::rejectsBrokenImages_data()
     QTest::newRow("huge dims gz") << "huge-dims-images-idx3-ubyte.gz" << "implausible header: 1 images of 65536x65536";
     QTest::newRow("gzip bomb") << "bomb-images-idx3-ubyte.gz"
                                << "trailing data: header claims 1 images of 28x28 (784 bytes) but the file holds more";
+    QTest::newRow("gzip bomb under a huge claim") << "lying-bomb-images-idx3-ubyte.gz"
+                                                  << "implausible gzip data: it inflates to more than 100 times";
     QTest::newRow("cut gzip") << "truncated-gzip-images-idx3-ubyte.gz" << "truncated gzip data";
     QTest::newRow("corrupt gzip") << "corrupt-gzip-images-idx3-ubyte.gz" << "corrupt gzip data";
 }

@@ -228,6 +228,10 @@ void TestSampler::parseWeights_data()
     QTest::newRow("negative") << "4:-1,9:2" << false << 0.0;
     QTest::newRow("garbage") << "four" << false << 0.0;
     QTest::newRow("all zero") << "4:0" << false << 0.0;
+    QTest::newRow("beyond float") << "4:7e38,9:3e38" << true << 0.7;
+    QTest::newRow("below float") << "4:7e-46,9:3e-46" << true << 0.7;
+    QTest::newRow("too large to add") << "4:1e308,9:1e308" << false << 0.0;
+    QTest::newRow("not a number") << "4:nan" << false << 0.0;
     QTest::newRow("empty") << "" << false << 0.0;
 }
 

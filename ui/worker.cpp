@@ -39,7 +39,6 @@ constexpr auto kStepInterval = std::chrono::milliseconds(50);
 // cancels the posterior between batches, so it waits for one batch at most (~65 ms on one core).
 constexpr int kPosteriorBatch = 10;
 
-// Threads for sampling: OMP_NUM_THREADS when set (as LibTorch itself would), else every core.
 // Sampling runs on one LibTorch thread unless OMP_NUM_THREADS asks for more. A second thread saves
 // a few tens of milliseconds on an idle machine, but when anything else holds a core (a build, a
 // training run, the GUI painting) OpenMP threads waiting on each other make a strip 10-25 times
@@ -376,7 +375,7 @@ void Worker::executeSample(quint64 id, const SampleJob& job)
     const int count = int(job.weights.size());
     if (count < 1)
         return;
-    // All cores for sampling (a training run may have set fewer on this thread).
+    // The sampling thread count (a training run sets its own on this thread).
     const int threads = samplingThreads();
     if (torch::get_num_threads() != threads)
         torch::set_num_threads(threads);

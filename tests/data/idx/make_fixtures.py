@@ -66,6 +66,9 @@ for compress, suffix in ((False, ""), (True, ".gz")):
 
 # Claims one image but inflates to 16 MiB: reading must stop just past the claim.
 write("bomb-images-idx3-ubyte.gz", images_header(1, 28, 28) + bytes(16 << 20), compress=True)
+# Claims 2^31-1 images and inflates to 64 MiB of zeros from ~64 KB: refused by its expansion, long
+# before the claim (1.6 TB) or the content could fill memory.
+write("lying-bomb-images-idx3-ubyte.gz", images_header(2**31 - 1, 28, 28) + bytes(64 << 20), compress=True)
 
 good_gz = gzip.compress(good_images, mtime=0)
 write("truncated-gzip-images-idx3-ubyte.gz", good_gz[: len(good_gz) // 2])
