@@ -25,20 +25,26 @@ QImage readGrayImage(const QString& path, int height, int width, bool* converted
     if (image.isNull())
         throw Error(QStringLiteral("%1: cannot read the image (%2)").arg(path, reader.errorString()));
     const QSize size(width, height);
-    const bool gray = image.isGrayscale();
-    *converted = !gray || image.size() != size;
-    if (*converted) {
-        printErr(QStringLiteral("note: %1 is a %2x%3 %4 image; converted to %5x%6 grayscale (smooth scaling)")
-                     .arg(path)
-                     .arg(image.width())
-                     .arg(image.height())
-                     .arg(gray ? QStringLiteral("grayscale") : QStringLiteral("colour"))
-                     .arg(width)
-                     .arg(height));
-        if (image.size() != size)
-            image = image.convertToFormat(QImage::Format_RGB32)
-                        .scaled(size, Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
+    QStringList changes;
+    if (image.hasAlphaChannel()) {
+        // Transparent parts are background: composite over black, as MNIST digits are white on black.
+        // Premultiplied colour is that colour drawn over black.
+        image = image.convertToFormat(QImage::Format_ARGB32_Premultiplied);
+        image.reinterpretAsFormat(QImage::Format_RGB32);
+        changes << QStringLiteral("drawn over black (it has transparency)");
     }
+    if (!image.allGray())
+        changes << QStringLiteral("converted to grayscale (it is in colour)");
+    if (image.size() != size) {
+        changes << QStringLiteral("scaled from %1x%2 to %3x%4").arg(image.width()).arg(image.height()).arg(width).arg(height);
+        if (std::abs(std::log(double(image.width()) / image.height() / (double(width) / height))) > std::log(1.5))
+            changes << QStringLiteral("squeezed out of shape, so the result says little");
+        image = image.convertToFormat(QImage::Format_RGB32)
+                    .scaled(size, Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
+    }
+    *converted = !changes.isEmpty();
+    if (*converted)
+        printErr(QStringLiteral("note: %1: %2").arg(path, changes.join(QStringLiteral("; "))));
     return image.convertToFormat(QImage::Format_Grayscale8);
 }
 

@@ -98,8 +98,11 @@ QString formatDuration(qint64 seconds)
     return hours > 0 ? QStringLiteral("%1:%2").arg(hours).arg(minutesSeconds) : minutesSeconds;
 }
 
-Progress::Progress(const QString& label, qint64 total)
-    : label(label), total(std::max<qint64>(total, 1)), terminal(isatty(fileno(stderr)) == 1)
+Progress::Progress(const QString& label, qint64 total, qint64 alreadyDone)
+    : label(label),
+      total(std::max<qint64>(total, 1)),
+      alreadyDone(std::clamp<qint64>(alreadyDone, 0, this->total)),
+      terminal(isatty(fileno(stderr)) == 1)
 {
     clock.start();
 }
@@ -132,9 +135,9 @@ void Progress::draw(qint64 done, const QString& suffix, bool final)
     QString timing;
     if (final)
         timing = QStringLiteral("took %1").arg(formatDuration(elapsedSeconds));
-    else if (done > 0)
+    else if (done > alreadyDone)
         timing = QStringLiteral("ETA %1").arg(
-            formatDuration(clock.elapsed() * (total - done) / done / 1000));
+            formatDuration(clock.elapsed() * (total - done) / (done - alreadyDone) / 1000));
     else
         timing = QStringLiteral("ETA --:--");
     const QString tail = suffix.isEmpty() ? QString() : QStringLiteral("  ") + suffix;

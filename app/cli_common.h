@@ -44,8 +44,9 @@ void printErr(const QString& line);
 // every few seconds, so logs stay readable.
 class Progress {
 public:
-    // label: what is being done, e.g. "epoch 3/10"; total: units of work (steps, pixels, images).
-    Progress(const QString& label, qint64 total);
+    // label: what is being done, e.g. "epoch 3/10"; total: units of work (steps, pixels, images);
+    // alreadyDone: units done before this bar started (a resumed epoch), left out of the ETA's rate.
+    Progress(const QString& label, qint64 total, qint64 alreadyDone = 0);
     ~Progress();  // ends the terminal line if finish() was not called
     Progress(const Progress&) = delete;
     Progress& operator=(const Progress&) = delete;
@@ -59,6 +60,7 @@ private:
 
     const QString label;
     const qint64 total;
+    const qint64 alreadyDone;
     const bool terminal;
     QElapsedTimer clock;
     qint64 lastDrawMs = 0;

@@ -105,7 +105,9 @@ int runTrain(const QStringList& arguments)
     TrainerCallbacks callbacks;
     callbacks.onStep = [&](const StepReport& r) {
         if (r.epoch != progressEpoch) {
-            progress = std::make_unique<Progress>(QStringLiteral("epoch %1").arg(r.epoch), r.batchesPerEpoch);
+            // A resumed epoch starts part-way: its earlier batches are not this run's speed.
+            progress = std::make_unique<Progress>(QStringLiteral("epoch %1").arg(r.epoch), r.batchesPerEpoch,
+                                                  r.batchInEpoch - 1);
             progressEpoch = r.epoch;
         }
         progress->update(r.batchInEpoch, QStringLiteral("%1 bits/dim, %2 img/s%3")
@@ -130,12 +132,16 @@ int runTrain(const QStringList& arguments)
     };
     trainer->run(callbacks);
     progress.reset();  // a run that stopped mid-epoch leaves its bar where it stopped
-    printOut(QStringLiteral("stopped at epoch %1 (+%2 batches), step %3; best valid %4 bits/dim; checkpoints in %5")
-                 .arg(state.epoch)
-                 .arg(state.batchInEpoch)
-                 .arg(state.step)
-                 .arg(state.bestValidBitsPerDim, 0, 'f', 4)
-                 .arg(outDir));
+    const QString where = state.batchInEpoch > 0
+                              ? QStringLiteral("stopped in epoch %1 after %2 of its batches")
+                                    .arg(state.epoch + 1)
+                                    .arg(state.batchInEpoch)
+                              : QStringLiteral("stopped after epoch %1").arg(state.epoch);
+    // best.pt exists once an epoch has been validated; before that only last.pt does.
+    const QString best = state.epochs.empty()
+                             ? QStringLiteral("no epoch finished yet, so no validation and no best.pt (only last.pt)")
+                             : QStringLiteral("best valid %1 bits/dim").arg(state.bestValidBitsPerDim, 0, 'f', 4);
+    printOut(QStringLiteral("%1, step %2; %3; checkpoints in %4").arg(where).arg(state.step).arg(best, outDir));
     return 0;
 }
 

@@ -24,7 +24,8 @@ for candidate in "${candidates[@]}"; do
   "$cli" train --dataset mnist --out "$out/$name" --minutes "$minutes" --channels "$channels" \
     --layers "$layers" --kernel "$kernel" --seed 1 --threads 1 >"$out/$name.log" 2>&1
   bits=$("$cli" eval --model "$out/$name/last.pt" --json | sed -n 's/.*"bitsPerDim": \([0-9.]*\).*/\1/p')
-  epochs=$(sed -n 's/^stopped at epoch \([0-9]*\) (+\([0-9]*\) batches.*/\1 + \2 batches/p' "$out/$name.log")
+  epochs=$(sed -n -e 's/^stopped in epoch \([0-9]*\) after \([0-9]*\) of.*/\1 (\2 batches)/p' \
+    -e 's/^stopped after epoch \([0-9]*\),.*/\1/p' "$out/$name.log")
   speed=$(grep -o '[0-9]* img/s' "$out/$name.log" | tail -1 | cut -d' ' -f1)
   "$cli" sample --model "$out/$name/last.pt" --out "$out/$name-grid.png" --seed 1 >/dev/null 2>&1
   printf '%-12s %14s %20s %10s\n' "$name" "$bits" "$epochs" "$speed"

@@ -101,6 +101,13 @@ void TestCli::initTestCase()
     auto levels = torch::zeros({28, 28}, torch::kUInt8);
     levels.narrow(0, 6, 16).narrow(1, 12, 4).fill_(3);
     QVERIFY(levelsToImage(levels, 4).save(path(QStringLiteral("one.png"))));
+    // The same digit as white ink whose shape lives only in the alpha channel.
+    QImage transparent(28, 28, QImage::Format_ARGB32);
+    transparent.fill(qRgba(255, 255, 255, 0));
+    for (int y = 6; y < 22; ++y)
+        for (int x = 12; x < 16; ++x)
+            transparent.setPixel(x, y, qRgba(255, 255, 255, 255));
+    QVERIFY(transparent.save(path(QStringLiteral("transparent-one.png"))));
     // A data folder of 8x8 images, which the 28x28 model cannot evaluate.
     QVERIFY(QDir().mkpath(path(QStringLiteral("small-images"))));
     for (const char* split : {"train", "t10k"}) {
@@ -314,15 +321,21 @@ void TestCli::classifyJson_data()
 {
     QTest::addColumn<QString>("image");
     QTest::addColumn<bool>("converted");
-    QTest::newRow("28x28 grayscale") << path("one.png") << false;
-    QTest::newRow("a grid written by sample") << path("sample_--per-class_2.png") << true;
-    QTest::newRow("56x56 colour fixture") << kData + "/images/colour-seven-56.png" << true;
+    QTest::addColumn<QStringList>("notes");  // what the notice on stderr must say
+    QTest::newRow("28x28 grayscale") << path("one.png") << false << QStringList{};
+    QTest::newRow("a grid written by sample")
+        << path("sample_--per-class_2.png") << true << QStringList{"scaled from 302x62 to 28x28", "squeezed out of shape"};
+    QTest::newRow("56x56 colour fixture") << kData + "/images/colour-seven-56.png" << true
+                                          << QStringList{"converted to grayscale (it is in colour)", "scaled from 56x56"};
+    QTest::newRow("28x28, the digit in its transparency")
+        << path("transparent-one.png") << true << QStringList{"drawn over black (it has transparency)"};
 }
 
 void TestCli::classifyJson()
 {
     QFETCH(QString, image);
     QFETCH(bool, converted);
+    QFETCH(QStringList, notes);
     QVERIFY2(QFileInfo::exists(image), qPrintable(image));
     const Run run = runCli({"classify", "--model", model_, "--json", "--top", "2", image});
     QVERIFY2(run.exitCode == 0, qPrintable(describe(run)));
@@ -352,8 +365,9 @@ void TestCli::classifyJson()
     QVERIFY(marginal <= bestClass + std::log2(10.0) / 784 + 1e-9);
     // The conversion notice names the file, on stderr (stdout stays JSON).
     QCOMPARE(run.err.contains(QStringLiteral("note: ") + image), converted);
-    if (converted)
-        QVERIFY2(run.err.contains(QStringLiteral("converted to 28x28 grayscale")), qPrintable(run.err));
+    for (const QString& note : notes)
+        QVERIFY2(run.err.contains(note), qPrintable(run.err));
+    QCOMPARE(run.err.contains(QStringLiteral("squeezed")), notes.join(' ').contains(QStringLiteral("squeezed")));
 }
 
 void TestCli::report()
