@@ -102,7 +102,9 @@ std::unique_ptr<Trainer> Trainer::resume(const QString& checkpointPath, const Tr
 QString Trainer::lastPath() const { return QDir(outDir_).filePath(QStringLiteral("last.pt")); }
 QString Trainer::bestPath() const { return QDir(outDir_).filePath(QStringLiteral("best.pt")); }
 
-void Trainer::saveLast() { saveCheckpoint(lastPath(), state_, model_, optimizer_.get()); }
+void Trainer::saveLast() { saveAs(lastPath()); }
+
+void Trainer::saveAs(const QString& path) { saveCheckpoint(path, state_, model_, optimizer_.get()); }
 
 torch::Tensor Trainer::epochOrder() const
 {

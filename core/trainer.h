@@ -51,6 +51,8 @@ public:
 
     // Writes `last` now (e.g. on Stop, or when the window closes mid-training).
     void saveLast();
+    // Writes the same resumable checkpoint (optimizer included) to another path, atomically.
+    void saveAs(const QString& path);
     PixelCNN& model() { return model_; }
     const TrainingState& state() const { return state_; }
     QString lastPath() const;

@@ -39,6 +39,17 @@ torch::Tensor logitsOf(PixelCNN& model)
     return model->forward(levels, weights / weights.sum(1, true));
 }
 
+// The config of the current row of roundTripGivesBitIdenticalLogits_data().
+ModelConfig configOfRow()
+{
+    QFETCH(int, channels);
+    QFETCH(int, layers);
+    QFETCH(int, kernel);
+    QFETCH(int, levels);
+    QFETCH(int, spatial);
+    return test::configWith(channels, layers, kernel, levels, spatial);
+}
+
 QByteArray readAll(const QString& path)
 {
     QFile f(path);
@@ -80,12 +91,7 @@ void TestCheckpoint::roundTripGivesBitIdenticalLogits_data()
 
 void TestCheckpoint::roundTripGivesBitIdenticalLogits()
 {
-    QFETCH(int, channels);
-    QFETCH(int, layers);
-    QFETCH(int, kernel);
-    QFETCH(int, levels);
-    QFETCH(int, spatial);
-    const auto c = test::configWith(channels, layers, kernel, levels, spatial);
+    const auto c = configOfRow();
     PixelCNN model(c);
     const QString path = dir_.filePath(QStringLiteral("round-%1.pt").arg(QTest::currentDataTag()));
     saveCheckpoint(path, stateFor(c), model, nullptr);
@@ -196,12 +202,7 @@ void TestCheckpoint::parameterCountIsTheModels_data() { roundTripGivesBitIdentic
 
 void TestCheckpoint::parameterCountIsTheModels()
 {
-    QFETCH(int, channels);
-    QFETCH(int, layers);
-    QFETCH(int, kernel);
-    QFETCH(int, levels);
-    QFETCH(int, spatial);
-    const auto c = test::configWith(channels, layers, kernel, levels, spatial);
+    const auto c = configOfRow();
     PixelCNN model(c);
     qint64 count = 0;
     for (const auto& p : model->parameters())

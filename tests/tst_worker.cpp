@@ -1,6 +1,7 @@
 // The worker thread on its own: streaming, latest-request-wins, results equal to core's sample(),
 // training with preemption that resumes exactly, pause/stop, checkpoints, errors, shutdown.
 #include "tst_gui_common.h"
+#include "trainer.h"
 
 #include <QElapsedTimer>
 #include <QSignalSpy>
@@ -214,6 +215,19 @@ void TestWorker::trainPauseResumeStopWritesLast()
     const int stepsWhilePaused = steps.count();
     QTest::qWait(300);
     QCOMPARE(steps.count(), stepsWhilePaused);
+    // Saving elsewhere while paused writes a resumable checkpoint of the paused step.
+    QSignalSpy saved(&worker, &Worker::checkpointSaved);
+    const QString copy = QDir(out.path()).filePath(QStringLiteral("saved-while-paused.pt"));
+    QVERIFY(QFile(copy).open(QIODevice::WriteOnly));  // an older file there is replaced
+    worker.saveCheckpoint(copy);
+    QVERIFY(QTest::qWaitFor([&] { return !saved.isEmpty(); }, 20000));
+    QCOMPARE(stepHistory(copy), stepHistory(QDir(out.path()).filePath(QStringLiteral("last.pt"))));
+    std::unique_ptr<torch::optim::Optimizer> optimizer;
+    const auto makeAdam = [](pixelmix::PixelCNN& m, const pixelmix::TrainingState& s) {
+        return pixelmix::makeAdam(m, s.train.learningRate);
+    };
+    pixelmix::loadCheckpointForResume(copy, makeAdam, optimizer);
+    QVERIFY(optimizer);
     worker.resumeTraining();
     QVERIFY(QTest::qWaitFor([&] { return steps.count() > stepsWhilePaused; }, 10000));
 

@@ -11,7 +11,6 @@
 #include "trainer.h"
 
 #include <QDir>
-#include <QFile>
 #include <QFileInfo>
 #include <QMutex>
 #include <QMutexLocker>
@@ -612,14 +611,11 @@ void Worker::executeLoad(const QString& path)
 void Worker::executeSave(quint64 id, const QString& path)
 {
     if (d->trainer) {
-        // The trainer's own file holds the optimizer too; copy it so the saved file can resume.
+        // With the optimizer, so the saved file can resume; written atomically, like `last`, so a
+        // failed save never costs the file that was there.
         d->trainer->saveLast();
-        const QString last = d->trainer->lastPath();
-        if (QFileInfo(path).absoluteFilePath() != QFileInfo(last).absoluteFilePath()) {
-            QFile::remove(path);
-            if (!QFile::copy(last, path))
-                throw Error(tr("%1: cannot write the checkpoint").arg(QDir::toNativeSeparators(path)));
-        }
+        if (QFileInfo(path).absoluteFilePath() != QFileInfo(d->trainer->lastPath()).absoluteFilePath())
+            d->trainer->saveAs(path);
     } else {
         if (!d->model)
             throw Error(tr("No model to save yet"));
