@@ -35,6 +35,19 @@ QImage readGrayImage(const QString& path, int height, int width, bool* converted
     }
     if (!image.allGray())
         changes << QStringLiteral("converted to grayscale (it is in colour)");
+    // One tile as `sample` and `mix` write it (make_grid's black frame of 2 pixels): the digit is inside.
+    constexpr int kFrame = 2;
+    if (image.size() == size + QSize(2 * kFrame, 2 * kFrame)) {
+        const QRect inner(QPoint(kFrame, kFrame), size);
+        bool blackFrame = true;
+        for (int y = 0; y < image.height() && blackFrame; ++y)
+            for (int x = 0; x < image.width() && blackFrame; ++x)
+                blackFrame = inner.contains(x, y) || qGray(image.pixel(x, y)) == 0;
+        if (blackFrame) {
+            image = image.copy(inner);
+            changes << QStringLiteral("its black %1-pixel frame cropped").arg(kFrame);
+        }
+    }
     if (image.size() != size) {
         changes << QStringLiteral("scaled from %1x%2 to %3x%4").arg(image.width()).arg(image.height()).arg(width).arg(height);
         if (std::abs(std::log(double(image.width()) / image.height() / (double(width) / height))) > std::log(1.5))

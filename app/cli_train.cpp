@@ -89,7 +89,10 @@ int runTrain(const QStringList& arguments)
     std::unique_ptr<Trainer> trainer;
     if (parser.isSet("resume")) {
         trainer = Trainer::resume(last, train, std::move(trainSet), std::move(testSet), outDir);
-        printOut(QStringLiteral("resuming at epoch %1, step %2").arg(trainer->state().epoch).arg(trainer->state().step));
+        printOut(QStringLiteral("resuming in epoch %1 after %2 of its batches, step %3")
+                     .arg(trainer->state().epoch + 1)
+                     .arg(trainer->state().batchInEpoch)
+                     .arg(trainer->state().step));
     } else {
         trainer = std::make_unique<Trainer>(model, train, std::move(trainSet), std::move(testSet), outDir);
     }

@@ -108,6 +108,14 @@ void TestCli::initTestCase()
         for (int x = 12; x < 16; ++x)
             transparent.setPixel(x, y, qRgba(255, 255, 255, 255));
     QVERIFY(transparent.save(path(QStringLiteral("transparent-one.png"))));
+    // one.png in the frame that sample and mix give every tile: classify must see the same digit.
+    const QImage one(path(QStringLiteral("one.png")));
+    QImage framed(32, 32, QImage::Format_RGB32);
+    framed.fill(Qt::black);
+    for (int y = 0; y < 28; ++y)
+        for (int x = 0; x < 28; ++x)
+            framed.setPixel(x + 2, y + 2, one.pixel(x, y));
+    QVERIFY(framed.save(path(QStringLiteral("mix-one.png"))));
     // A data folder of 8x8 images, which the 28x28 model cannot evaluate.
     QVERIFY(QDir().mkpath(path(QStringLiteral("small-images"))));
     for (const char* split : {"train", "t10k"}) {
@@ -327,6 +335,8 @@ void TestCli::classifyJson_data()
         << path("sample_--per-class_2.png") << true << QStringList{"scaled from 302x62 to 28x28", "squeezed out of shape"};
     QTest::newRow("56x56 colour fixture") << kData + "/images/colour-seven-56.png" << true
                                           << QStringList{"converted to grayscale (it is in colour)", "scaled from 56x56"};
+    QTest::newRow("a one-image mix, framed") << path("mix-one.png") << true
+                                             << QStringList{"its black 2-pixel frame cropped"};
     QTest::newRow("28x28, the digit in its transparency")
         << path("transparent-one.png") << true << QStringList{"drawn over black (it has transparency)"};
 }
