@@ -48,10 +48,7 @@ int runTrain(const QStringList& arguments)
             throw Error(QStringLiteral("%1: nothing to resume (no such checkpoint)").arg(last));
         const QString stored = loadCheckpoint(last).state.dataset;
         const bool chosen = parser.isSet("data") || parser.isSet("dataset");
-        const auto same = [](const QString& a, const QString& b) {
-            return a == b || (QFileInfo(a).isDir() && QDir(a).absolutePath() == QDir(b).absolutePath());
-        };
-        if (!stored.isEmpty() && chosen && !same(source, stored))
+        if (!stored.isEmpty() && chosen && datasetName(source) != datasetName(stored))
             throw Error(QStringLiteral("%1 was trained on %2, not %3: resume without --dataset and --data")
                             .arg(last, stored, source));
         if (!stored.isEmpty())

@@ -97,9 +97,7 @@ Dataset loadDataset(const QString& source, Split split)
     checkPair(idxImages, idxLabels, imagesPath, labelsPath);
 
     Dataset dataset;
-    // A folder is recorded absolute: checkpoints keep the name, and a resumed run or a report may
-    // start in another working directory.
-    dataset.name = source == kMnist || source == kFashionMnist ? source : QDir(source).absolutePath();
+    dataset.name = datasetName(source);
     dataset.classNames = classNamesFor(source);
     dataset.images = torch::empty({idxImages.count, idxImages.rows, idxImages.cols}, torch::kUInt8);
     std::memcpy(dataset.images.data_ptr(), idxImages.pixels.constData(), size_t(idxImages.pixels.size()));
@@ -107,6 +105,11 @@ Dataset loadDataset(const QString& source, Split split)
     std::memcpy(labels.data_ptr(), idxLabels.labels.constData(), size_t(idxLabels.count()));
     dataset.labels = labels.to(torch::kInt64);
     return dataset;
+}
+
+QString datasetName(const QString& source)
+{
+    return source == kMnist || source == kFashionMnist ? source : QDir(source).absolutePath();
 }
 
 torch::Tensor quantise(const torch::Tensor& images, int levels)

@@ -31,6 +31,9 @@ inline const QString kFashionMnistDir = QStringLiteral("/usr/share/datasets/fash
 //                    layout: FOLDER, FOLDER/raw and FOLDER/MNIST/raw are searched in that order.
 // Throws Error when the source is missing or any file is bad; the message says what to do.
 Dataset loadDataset(const QString& source, Split split);
+// The name a source is recorded under (Dataset::name, and so in checkpoints): a named data set as
+// it is, a folder as its absolute path, so that runs started elsewhere still find and compare it.
+QString datasetName(const QString& source);
 // Throws Error naming the data set unless it is non-empty, has the model's image size and only
 // labels below its class count: what training and evaluating with that model need.
 void checkDatasetFits(const Dataset& dataset, const ModelConfig& model);
